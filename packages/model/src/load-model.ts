@@ -1,0 +1,137 @@
+// Finds and loads a model directory once: manifest, vocabulary and ONNX sessions are validated up
+// front so a broken export fails at start-up with a clear message, not on the first request.
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CaptionerError } from './errors.js';
+import { executionOptionsFromEnv, type ExecutionOptions, type Logger } from './execution.js';
+import { openGraphs } from './graphs.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image.js';
+import { validateManifest } from './manifest.js';
+import { CaptionModel } from './model.js';
+
+export interface LoadOptions extends ExecutionOptions {
+  /** Where ids are looked up; default env CAPTIONER_MODELS_DIR, else the repository's models/. */
+  modelsDir?: string;
+  /** Default limits for caption(). */
+  imageLimits?: Partial<ImageLimits>;
+  /** Images per encoder/step batch; larger caption() calls are split. Default 32. */
+  maxBatchSize?: number;
+  logger?: Logger;
+}
+
+/** The repository's models/ folder (or CAPTIONER_MODELS_DIR). */
+export function defaultModelsDir(): string {
+  return process.env.CAPTIONER_MODELS_DIR ?? fileURLToPath(new URL('../../../models', import.meta.url));
+}
+
+/** Ids of the model directories (sub-folders with a manifest.json) under modelsDir, sorted. */
+export async function listModels(modelsDir: string = defaultModelsDir()): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(modelsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const ids: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    if (await isFile(path.join(modelsDir, entry.name, 'manifest.json'))) ids.push(entry.name);
+  }
+  return ids.sort();
+}
+
+const cache = new Map<string, Promise<CaptionModel>>();
+
+/** Loads (once) and validates a model directory, given as a path or an id under modelsDir. */
+export async function loadModel(dirOrId: string, options: LoadOptions = {}): Promise<CaptionModel> {
+  const execution: ExecutionOptions = { ...executionOptionsFromEnv(), ...definedOnly(options) };
+  const dir = await resolveModelDir(dirOrId, options.modelsDir ?? defaultModelsDir());
+  const maxBatchSize = options.maxBatchSize ?? 32;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new TypeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  const imageLimits = { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits };
+  const key = JSON.stringify([dir, execution.executionProvider ?? 'cpu', execution.cudaDeviceId, execution.intraOpNumThreads, execution.interOpNumThreads, imageLimits, maxBatchSize]);
+  let loading = cache.get(key);
+  if (!loading) {
+    loading = load(dir, execution, { imageLimits, maxBatchSize }, options.logger ?? console, () => cache.delete(key));
+    cache.set(key, loading);
+    loading.catch(() => cache.delete(key));
+  }
+  return loading;
+}
+
+async function load(
+  dir: string,
+  execution: ExecutionOptions,
+  defaults: { imageLimits: ImageLimits; maxBatchSize: number },
+  logger: Logger,
+  onDispose: () => void,
+): Promise<CaptionModel> {
+  const manifest = validateManifest(await readJson(path.join(dir, 'manifest.json'), 'manifest'), path.join(dir, 'manifest.json'));
+  const vocabFile = path.join(dir, manifest.vocab);
+  const vocab = await readJson(vocabFile, 'vocabulary');
+  if (!Array.isArray(vocab) || !vocab.every((token) => typeof token === 'string')) {
+    throw new CaptionerError('MODEL_FILE_CORRUPT', `${vocabFile} must be a JSON array of token strings. Re-export the model.`, { details: { file: vocabFile } });
+  }
+  const largestSpecial = Math.max(...Object.values(manifest.specials));
+  if (largestSpecial >= vocab.length) {
+    throw new CaptionerError(
+      'MODEL_MANIFEST_INVALID',
+      `The manifest's special token ids go up to ${largestSpecial} but ${vocabFile} has only ${vocab.length} tokens. Re-export the model.`,
+    );
+  }
+  const graphs = await openGraphs(dir, manifest, vocab.length, execution, logger);
+  return new CaptionModel(dir, manifest, vocab as string[], graphs, defaults, onDispose);
+}
+
+async function resolveModelDir(dirOrId: string, modelsDir: string): Promise<string> {
+  const looksLikePath = dirOrId.includes('/') || dirOrId.includes(path.sep) || dirOrId.startsWith('.');
+  const candidates = looksLikePath ? [path.resolve(dirOrId)] : [path.resolve(dirOrId), path.join(modelsDir, dirOrId)];
+  for (const candidate of candidates) {
+    if (await isDirectory(candidate)) {
+      if (!(await isFile(path.join(candidate, 'manifest.json'))) && candidate !== candidates.at(-1)) continue;
+      return realpath(candidate);
+    }
+  }
+  const available = await listModels(modelsDir);
+  throw new CaptionerError(
+    'MODEL_NOT_FOUND',
+    `No model directory "${dirOrId}"${looksLikePath ? '' : ` (nor ${path.join(modelsDir, dirOrId)})`}. ` +
+      (available.length > 0 ? `Available models in ${modelsDir}: ${available.join(', ')}.` : `No models found in ${modelsDir}; export one with python3 -m training export.`),
+    { details: { model: dirOrId, available } },
+  );
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CaptionerError('MODEL_FILE_MISSING', `The ${what} file ${file} is missing. Re-export the model (python3 -m training export).`, { details: { file } });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CaptionerError('MODEL_FILE_CORRUPT', `The ${what} file ${file} is not valid JSON (${(error as Error).message}). Re-export the model.`, {
+      details: { file },
+      cause: error,
+    });
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isFile(), () => false);
+}
+
+function definedOnly(options: ExecutionOptions): ExecutionOptions {
+  const out: ExecutionOptions = {};
+  if (options.executionProvider !== undefined) out.executionProvider = options.executionProvider;
+  if (options.cudaDeviceId !== undefined) out.cudaDeviceId = options.cudaDeviceId;
+  if (options.intraOpNumThreads !== undefined) out.intraOpNumThreads = options.intraOpNumThreads;
+  if (options.interOpNumThreads !== undefined) out.interOpNumThreads = options.interOpNumThreads;
+  return out;
+}

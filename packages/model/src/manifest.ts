@@ -1,0 +1,130 @@
+// The typed manifest.json of a model directory (format 1, models/README.md) and its validation.
+// Validation lists every problem at once so whoever exported a broken model can fix it in one go.
+import path from 'node:path';
+
+import { CaptionerError } from './errors.js';
+import type { ImageSpec } from './image.js';
+
+export type Variant = 'lstm' | 'attention';
+
+export interface SplitMetrics {
+  loss: number;
+  /** BLEU-1..4 */
+  bleu: [number, number, number, number];
+  decode: { beamSize: number; maxLength: number };
+}
+
+export interface Manifest {
+  format: 1;
+  id: string;
+  variant: Variant;
+  dataset: { name: string; splits: Record<string, number> };
+  image: ImageSpec;
+  grid: { rows: number; cols: number };
+  vocab: string;
+  specials: { pad: number; start: number; end: number; unk: number };
+  maxLength: number;
+  files: { encoder: string; init: string; step: string };
+  params: { trainable: number; frozen: number; total: number };
+  metrics: Record<string, SplitMetrics>;
+  hyperparameters: Record<string, unknown>;
+}
+
+export const SUPPORTED_MANIFEST_FORMAT = 1;
+
+/** Checks a parsed manifest.json; `source` names the file in error messages. */
+export function validateManifest(value: unknown, source: string): Manifest {
+  if (!isObject(value)) {
+    throw new CaptionerError('MODEL_MANIFEST_INVALID', `${source} must contain a JSON object.`);
+  }
+  if (value.format !== SUPPORTED_MANIFEST_FORMAT) {
+    throw new CaptionerError(
+      'MODEL_FORMAT_UNSUPPORTED',
+      `${source} has format ${JSON.stringify(value.format)}, but this runtime reads format ${SUPPORTED_MANIFEST_FORMAT}. Re-export the model with a matching training/ version or update packages/model.`,
+      { details: { format: value.format } },
+    );
+  }
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  const m = value;
+  check(isNonEmptyString(m.id), '`id` must be a non-empty string');
+  check(m.variant === 'lstm' || m.variant === 'attention', '`variant` must be "lstm" or "attention"');
+
+  const image = m.image;
+  if (isObject(image)) {
+    check(isPositiveInt(image.height) && isPositiveInt(image.width), '`image.height` and `image.width` must be positive integers');
+    check(isNumberArray(image.mean, 3), '`image.mean` must be 3 numbers (RGB)');
+    check(isNumberArray(image.std, 3) && (image.std as number[]).every((s) => s > 0), '`image.std` must be 3 positive numbers (RGB)');
+    check(image.resize === 'fill', '`image.resize` must be "fill" (the only rule format 1 defines)');
+  } else problems.push('`image` must be an object');
+
+  const grid = m.grid;
+  if (isObject(grid)) {
+    check(isPositiveInt(grid.rows) && isPositiveInt(grid.cols), '`grid.rows` and `grid.cols` must be positive integers');
+    if (m.variant === 'lstm') check(grid.rows === 1 && grid.cols === 1, '`grid` must be 1 x 1 for the lstm variant');
+  } else problems.push('`grid` must be an object');
+
+  check(isFileName(m.vocab), '`vocab` must be a file name inside the model directory');
+  const specials = m.specials;
+  if (isObject(specials)) {
+    for (const key of ['pad', 'start', 'end', 'unk']) {
+      check(isNonNegativeInt(specials[key]), `\`specials.${key}\` must be a token id (integer >= 0)`);
+    }
+  } else problems.push('`specials` must be an object with pad, start, end, unk');
+  check(isPositiveInt(m.maxLength), '`maxLength` must be a positive integer');
+
+  const files = m.files;
+  if (isObject(files)) {
+    for (const key of ['encoder', 'init', 'step']) {
+      check(isFileName(files[key]), `\`files.${key}\` must be a file name inside the model directory`);
+    }
+  } else problems.push('`files` must be an object with encoder, init, step');
+
+  if (m.dataset !== undefined) check(isObject(m.dataset) && isNonEmptyString(m.dataset.name), '`dataset.name` must be a string');
+  if (m.params !== undefined) check(isObject(m.params), '`params` must be an object');
+  if (m.metrics !== undefined) {
+    if (isObject(m.metrics)) {
+      for (const [split, metrics] of Object.entries(m.metrics)) {
+        check(isObject(metrics) && isNumberArray(metrics.bleu, 4), `\`metrics.${split}.bleu\` must be 4 numbers (BLEU-1..4)`);
+      }
+    } else problems.push('`metrics` must be an object');
+  }
+
+  if (problems.length > 0) {
+    throw new CaptionerError(
+      'MODEL_MANIFEST_INVALID',
+      `${source} is not a valid format 1 manifest: ${problems.join('; ')}. See models/README.md for the contract.`,
+      { details: { problems } },
+    );
+  }
+  // Optional informational sections default to empty so callers need no checks.
+  return {
+    dataset: { name: 'unknown', splits: {} },
+    params: { trainable: 0, frozen: 0, total: 0 },
+    metrics: {},
+    hyperparameters: {},
+    ...(m as object),
+  } as Manifest;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+function isPositiveInt(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) > 0;
+}
+function isNonNegativeInt(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+function isNumberArray(value: unknown, length: number): boolean {
+  return Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+// A plain name, so a manifest cannot point outside its own directory.
+function isFileName(value: unknown): boolean {
+  return isNonEmptyString(value) && path.basename(value) === value && value !== '.' && value !== '..';
+}
