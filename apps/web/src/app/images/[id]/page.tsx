@@ -1,0 +1,104 @@
+// Image page: the picture large with the live attention figure, both models' captions side by side with
+// their scores and stars, and the human reference captions.
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { AttentionFigure } from '@/components/attention-figure';
+import { CaptionPanel } from '@/components/caption-panel';
+import { RefreshWhilePending } from '@/components/refresh-while-pending';
+import { ServiceError } from '@/components/service-error';
+import { CAPTION_DETAIL_FIELDS } from '@/lib/fragments';
+import { byVariant, splitLabel } from '@/lib/format';
+import { serverQuery } from '@/lib/server-graphql';
+import type { ImageDetail } from '@/lib/types';
+
+const IMAGE_QUERY = /* GraphQL */ `
+  query ImagePage($id: ID!) {
+    image(id: $id) {
+      id filename width height originalUrl thumbnailUrl source dataset split references captioningPending
+      meanRating createdAt
+      captions { ...CaptionDetailFields }
+    }
+  }
+  ${CAPTION_DETAIL_FIELDS}
+`;
+
+async function loadImage(id: string): Promise<ImageDetail | null | Error> {
+  try {
+    return (await serverQuery<{ image: ImageDetail | null }>(IMAGE_QUERY, { id })).image;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+export async function generateMetadata({ params }: PageProps<'/images/[id]'>): Promise<Metadata> {
+  const image = await loadImage((await params).id);
+  if (!image || image instanceof Error) return { title: 'Image' };
+  return { title: byVariant(image.captions)[0]?.text ?? image.filename ?? 'Image' };
+}
+
+export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
+  const image = await loadImage((await params).id);
+  if (image instanceof Error) {
+    if ('code' in image && image.code === 'BAD_USER_INPUT') notFound();
+    return <ServiceError error={image} />;
+  }
+  if (!image) notFound();
+
+  const captions = byVariant(image.captions);
+  const attentionCaption = captions.find((caption) => caption.attention !== null) ?? null;
+  const title = captions[0]?.text ?? image.filename ?? 'Untitled image';
+  return (
+    <article className="image-page">
+      <RefreshWhilePending pending={image.captioningPending} />
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link href="/">← Gallery</Link>
+      </nav>
+      <div className="image-layout">
+        <AttentionFigure
+          src={image.originalUrl}
+          thumbnailSrc={image.thumbnailUrl}
+          alt={title}
+          width={image.width}
+          height={image.height}
+          attention={attentionCaption?.attention ?? null}
+        />
+        <div className="image-side">
+          <header className="image-header">
+            <h1 className="image-title">{title}</h1>
+            <p className="muted small">
+              {[image.dataset, splitLabel(image.split), image.filename, `${image.width} × ${image.height}`]
+                .filter(Boolean)
+                .join(' · ')}
+            </p>
+          </header>
+          {image.captioningPending && (
+            <p className="notice" role="status">Captioning in progress — this page updates by itself.</p>
+          )}
+          <section aria-label="Captions" className="caption-columns">
+            {captions.map((caption) => (
+              <CaptionPanel key={caption.id} caption={caption} />
+            ))}
+            {captions.length === 0 && !image.captioningPending && (
+              <p className="muted">No captions yet. Are the models loaded? See the API’s /health.</p>
+            )}
+          </section>
+          <section className="references" aria-labelledby="references-heading">
+            <h2 id="references-heading">Reference captions</h2>
+            {image.references.length === 0 ? (
+              <p className="muted">
+                None — this image has no human captions, so there is no BLEU. Your stars are the only judge.
+              </p>
+            ) : (
+              <ul>
+                {image.references.map((reference, index) => (
+                  <li key={index}>{reference}</li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,57 @@
+// Grouped bars: BLEU-1..4 for each finished evaluation run, so a new run sits beside earlier ones.
+import { modelLabel, splitLabel } from '@/lib/format';
+import type { EvaluationRun } from '@/lib/types';
+
+const H = 260;
+const PAD = { left: 36, right: 8, top: 12, bottom: 54 };
+const GROUP_W = 92;
+const BAR_W = 16;
+
+export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; highlightId: string | null }) {
+  const finished = runs.filter((run) => run.status === 'SUCCEEDED' && run.bleu).slice(0, 8).reverse();
+  if (finished.length === 0) {
+    return <p className="muted">No finished runs yet. Start one to see its BLEU here.</p>;
+  }
+  const W = PAD.left + PAD.right + finished.length * GROUP_W;
+  const plotH = H - PAD.top - PAD.bottom;
+  const top = Math.min(1, Math.max(0.2, Math.ceil(Math.max(...finished.flatMap((r) => r.bleu ?? [0])) * 10) / 10));
+  const y = (value: number) => PAD.top + (1 - value / top) * plotH;
+  const ticks = Array.from({ length: 5 }, (_, i) => (top * i) / 4);
+  return (
+    <div className="chart-scroll">
+      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ minWidth: Math.min(W, 360) }} role="img"
+        aria-label="BLEU-1 to BLEU-4 of each finished evaluation run">
+        <title>BLEU-1 to BLEU-4 per evaluation run</title>
+        {ticks.map((tick) => (
+          <g key={tick}>
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
+            <text x={PAD.left - 6} y={y(tick) + 4} className="chart-tick" textAnchor="end">{Math.round(tick * 100)}</text>
+          </g>
+        ))}
+        {finished.map((run, index) => {
+          const x0 = PAD.left + index * GROUP_W + (GROUP_W - 4 * BAR_W - 6) / 2;
+          return (
+            <g key={run.id} className={`series-${run.model.variant.toLowerCase()}`} data-highlight={run.id === highlightId}>
+              {(run.bleu ?? []).map((value, n) => (
+                <rect key={n} x={x0 + n * (BAR_W + 2)} y={y(value)} width={BAR_W} height={Math.max(0, y(0) - y(value))}
+                  className={`chart-bar chart-bar-${n + 1}`}>
+                  <title>{`${run.model.id} ${splitLabel(run.split)} BLEU-${n + 1}: ${(value * 100).toFixed(1)}`}</title>
+                </rect>
+              ))}
+              <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 16} className="chart-tick" textAnchor="middle">
+                {modelLabel(run.model.variant)}
+              </text>
+              <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 30} className="chart-sublabel" textAnchor="middle">
+                {splitLabel(run.split)} · beam {run.decode.beamSize}
+              </text>
+              {run.id === highlightId && (
+                <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 44} className="chart-sublabel" textAnchor="middle">new</text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <p className="muted small">Bars left to right: BLEU-1, BLEU-2, BLEU-3, BLEU-4 (×100).</p>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+// BLEU in the seed's table layout: Model, Params, Loss valid/test, BLEU-1..4 valid/test. Each model's row holds
+// what training reported at export; a second row holds what this service measured (latest evaluation run).
+import { formatBleu, formatCount, modelLabel } from '@/lib/format';
+import type { LeaderboardEntry, Split } from '@/lib/types';
+
+const SPLITS: Split[] = ['VAL', 'TEST'];
+const ORDERS = [0, 1, 2, 3];
+
+function loss(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toFixed(3);
+}
+
+export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="BLEU table (scrolls sideways)">
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th rowSpan={2} scope="col">Model</th>
+            <th rowSpan={2} scope="col">Params</th>
+            <th colSpan={2} scope="colgroup">Loss</th>
+            {ORDERS.map((n) => <th key={n} colSpan={2} scope="colgroup">BLEU-{n + 1}</th>)}
+          </tr>
+          <tr>
+            <th scope="col">valid</th>
+            <th scope="col">test</th>
+            {ORDERS.map((n) => SPLITS.map((split) => <th key={`${n}-${split}`} scope="col">{split === 'VAL' ? 'valid' : 'test'}</th>))}
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => {
+            const trained = Object.fromEntries(entry.model.trainingMetrics.map((m) => [m.split, m]));
+            const measured = Object.fromEntries(entry.bleu.map((b) => [b.split, b]));
+            const hasMeasured = entry.bleu.length > 0;
+            return [
+              <tr key={`${entry.model.id}-trained`}>
+                <th scope="row">
+                  <span className={`dot dot-${entry.model.variant.toLowerCase()}`} aria-hidden="true" />
+                  {modelLabel(entry.model.variant)} <span className="muted small">{entry.model.id}</span>
+                </th>
+                <td title={`${entry.model.params.trainable.toLocaleString('en')} trainable, ${entry.model.params.frozen.toLocaleString('en')} frozen`}>
+                  {formatCount(entry.model.params.total)}
+                </td>
+                <td>{loss(trained.VAL?.loss)}</td>
+                <td>{loss(trained.TEST?.loss)}</td>
+                {ORDERS.map((n) => SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(trained[split]?.bleu[n])}</td>))}
+              </tr>,
+              hasMeasured && (
+                <tr key={`${entry.model.id}-measured`} className="row-measured">
+                  <th scope="row" className="muted small">↳ measured here</th>
+                  <td /><td /><td />
+                  {ORDERS.map((n) => SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(measured[split]?.bleu[n])}</td>))}
+                </tr>
+              ),
+            ];
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+// Same-origin proxy to the API, used by the /graphql, /media/* and /api/upload route handlers so the browser
+// only ever talks to the web origin. Streams bodies both ways and adds the voter header from the cookie.
+import type { NextRequest } from 'next/server';
+import { apiOrigin } from './api-origin';
+import { VOTER_COOKIE, VOTER_HEADER, isValidVoterId } from './voter';
+
+// Request headers worth passing on; cookies and hop-by-hop headers stay here.
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'if-none-match', 'if-modified-since'];
+// fetch() already decoded the body, so the encoding and length headers would lie.
+const DROPPED_RESPONSE_HEADERS = ['content-encoding', 'content-length', 'transfer-encoding', 'connection'];
+
+export async function forwardToApi(request: NextRequest, apiPath: string): Promise<Response> {
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const voter = request.cookies.get(VOTER_COOKIE)?.value;
+  if (isValidVoterId(voter)) headers.set(VOTER_HEADER, voter);
+
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${apiOrigin}${apiPath}${request.nextUrl.search}`, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : undefined,
+      // Node's fetch needs this to stream a request body.
+      ...(hasBody ? { duplex: 'half' } : {}),
+      redirect: 'manual',
+      cache: 'no-store',
+    } as RequestInit);
+  } catch (error) {
+    return Response.json(
+      {
+        errors: [
+          {
+            message: `The caption service at ${apiOrigin} is not reachable (${(error as Error).message}). Try again in a moment.`,
+            extensions: { code: 'API_UNREACHABLE' },
+          },
+        ],
+      },
+      { status: 502 },
+    );
+  }
+  const responseHeaders = new Headers(upstream.headers);
+  for (const name of DROPPED_RESPONSE_HEADERS) responseHeaders.delete(name);
+  return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+}

@@ -1,0 +1,28 @@
+// GraphQL from server components: straight to the API (no proxy hop), forwarding the visitor's voter id.
+import { cookies } from 'next/headers';
+import { apiOrigin } from './api-origin';
+import { ApiError, unwrapGraphQL } from './graphql-error';
+import { VOTER_COOKIE, VOTER_HEADER, isValidVoterId } from './voter';
+
+export async function serverQuery<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const voter = (await cookies()).get(VOTER_COOKIE)?.value;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (isValidVoterId(voter)) headers[VOTER_HEADER] = voter;
+  let response: Response;
+  try {
+    response = await fetch(`${apiOrigin}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError(
+      `Could not reach the caption service at ${apiOrigin} (${(error as Error).message}). ` +
+        'Start the API (npm start) or set CAPTIONER_API_URL to where it runs.',
+      'API_UNREACHABLE',
+    );
+  }
+  const body: unknown = await response.json().catch(() => null);
+  return unwrapGraphQL<T>(body, response.status);
+}

@@ -1,0 +1,143 @@
+// TypeScript shapes of the GraphQL fields this app selects (apps/api/src/schema.graphql is the contract).
+export type Split = 'TRAIN' | 'VAL' | 'TEST';
+export type ModelVariant = 'LSTM' | 'ATTENTION';
+export type ImageSort = 'NEWEST' | 'BLEU' | 'RATING';
+export type PreferenceWinner = 'A' | 'B' | 'TIE';
+export type EvaluationStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface ModelRef {
+  id: string;
+  variant: ModelVariant;
+}
+
+export interface CaptionSummary {
+  id: string;
+  text: string;
+  sentenceBleu: number | null;
+  model: ModelRef;
+}
+
+export interface GalleryImage {
+  id: string;
+  filename: string | null;
+  width: number;
+  height: number;
+  thumbnailUrl: string;
+  split: Split | null;
+  meanRating: number | null;
+  bestBleu: number | null;
+  captioningPending: boolean;
+  captions: CaptionSummary[];
+}
+
+export interface ImageConnection {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: GalleryImage }[];
+}
+
+export interface Hypothesis {
+  text: string;
+  logProb: number;
+  score: number;
+}
+
+export interface AttentionStep {
+  word: string;
+  weights: number[];
+}
+
+export interface Attention {
+  rows: number;
+  cols: number;
+  steps: AttentionStep[];
+}
+
+export interface RatingSummary {
+  count: number;
+  mean: number | null;
+  histogram: number[];
+}
+
+export interface CaptionDetail extends CaptionSummary {
+  tokens: string[];
+  logProb: number;
+  latencyMs: number;
+  nBest: Hypothesis[];
+  attention: Attention | null;
+  decode: { beamSize: number; maxLength: number };
+  ratings: RatingSummary;
+  myRating: number | null;
+}
+
+export interface ImageDetail {
+  id: string;
+  filename: string | null;
+  width: number;
+  height: number;
+  originalUrl: string;
+  thumbnailUrl: string;
+  source: 'UPLOAD' | 'DATASET';
+  dataset: string | null;
+  split: Split | null;
+  references: string[];
+  captioningPending: boolean;
+  meanRating: number | null;
+  createdAt: string;
+  captions: CaptionDetail[];
+}
+
+export interface ModelInfo {
+  id: string;
+  variant: ModelVariant;
+  dataset: string;
+  loaded: boolean;
+  loadError: string | null;
+  params: { trainable: number; frozen: number; total: number };
+  trainingMetrics: { split: Split; loss: number | null; bleu: number[] }[];
+}
+
+export interface EvaluationRun {
+  id: string;
+  model: ModelRef;
+  split: Split;
+  dataset: string | null;
+  decode: { beamSize: number; maxLength: number };
+  status: EvaluationStatus;
+  progress: number;
+  processed: number;
+  total: number;
+  reusedCaptions: number;
+  bleu: number[] | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface Interval {
+  low: number | null;
+  high: number | null;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  model: ModelInfo;
+  rating: { count: number; mean: number | null } & Interval;
+  preference: { strength: number; wins: number; losses: number; ties: number; comparisons: number } & Interval;
+  bleu: { split: Split; bleu: number[]; run: { id: string; decode: { beamSize: number } } }[];
+  bleuRatingCorrelation: { rho: number | null; n: number };
+  bleuRatingPoints: { captionId: string; sentenceBleu: number; meanRating: number; ratingCount: number }[];
+}
+
+export interface Leaderboard {
+  entries: LeaderboardEntry[];
+  preferenceCount: number;
+  ratingCount: number;
+  bleuRatingCorrelation: { rho: number | null; n: number };
+}
+
+export interface Comparison {
+  image: { id: string; width: number; height: number; originalUrl: string; references: string[] };
+  captionA: CaptionSummary;
+  captionB: CaptionSummary;
+}
