@@ -1,0 +1,67 @@
+// Errors @captioner/db throws on purpose. Each has a stable `code` so the API can map it to a GraphQL
+// error code without parsing messages; messages say what went wrong and what to do.
+
+export class DatabaseError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A referenced row does not exist (unknown id). */
+export class NotFoundError extends DatabaseError {
+  readonly entity: string;
+  readonly id: string;
+  constructor(entity: string, id: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', `No ${entity} with id "${id}".`, options);
+    this.entity = entity;
+    this.id = id;
+  }
+}
+
+/** The database refused the data: a CHECK, UNIQUE or NOT NULL rule. `constraint` names the rule. */
+export class ConstraintViolationError extends DatabaseError {
+  readonly constraint: string | null;
+  constructor(constraint: string | null, message: string, options?: { cause?: unknown }) {
+    super('CONSTRAINT_VIOLATION', message, options);
+    this.constraint = constraint;
+  }
+}
+
+/** Input rejected before it reached the database (malformed cursor, id, settings...). */
+export class InvalidInputError extends DatabaseError {
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
+/** Another live process already runs the embedded server on this data directory. */
+export class DataDirInUseError extends DatabaseError {
+  readonly pid: number;
+  constructor(dataDir: string, pid: number) {
+    super(
+      'DATA_DIR_IN_USE',
+      `The database directory ${dataDir} is in use by process ${pid}. Stop that process, or point this one ` +
+        `elsewhere with CAPTIONER_DATA_DIR=<dir> (or DATABASE_URL=<postgres url> for a shared server).`,
+    );
+    this.pid = pid;
+  }
+}
+
+/** The embedded PostgreSQL could not be initialised or started. */
+export class EmbeddedServerError extends DatabaseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EMBEDDED_SERVER_FAILED', message, options);
+  }
+}
+
+/** A migration failed (rolled back) or an applied migration's file was edited. */
+export class MigrationError extends DatabaseError {
+  readonly migration: string;
+  constructor(migration: string, message: string, options?: { cause?: unknown }) {
+    super('MIGRATION_FAILED', message, options);
+    this.migration = migration;
+  }
+}

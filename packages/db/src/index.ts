@@ -1,0 +1,15 @@
+// Public surface of @captioner/db (see README.md).
+export { openDatabase, type Database, type DatabaseHealth, type OpenDatabaseOptions } from './open-database.js';
+export { decodeSettingsKey } from './decode-settings.js';
+export type { Loaders } from './loaders.js';
+export type { MigrationResult } from './migrations.js';
+export {
+  ConstraintViolationError,
+  DatabaseError,
+  DataDirInUseError,
+  EmbeddedServerError,
+  InvalidInputError,
+  MigrationError,
+  NotFoundError,
+} from './errors.js';
+export type * from './types.js';

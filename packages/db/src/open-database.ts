@@ -1,0 +1,117 @@
+// Entry point: connects (external server from DATABASE_URL, else the embedded one), applies the
+// migrations, and hands out the repositories. close() undoes all of it.
+import { PrismaPg } from '@prisma/adapter-pg';
+import path from 'node:path';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { DbContext } from './context.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { InvalidInputError } from './errors.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import { applyMigrations, type MigrationResult } from './migrations.js';
+import { defaultDataDir, defaultMigrationsDir } from './paths.js';
+import { captionsRepository } from './repositories/captions.js';
+import { evaluationRunsRepository } from './repositories/evaluation-runs.js';
+import { imagesRepository } from './repositories/images.js';
+import { leaderboardRepository } from './repositories/leaderboard.js';
+import { modelsRepository } from './repositories/models.js';
+import { preferencesRepository } from './repositories/preferences.js';
+import { ratingsRepository } from './repositories/ratings.js';
+import { referencesRepository } from './repositories/references.js';
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL of an external server; default `process.env.DATABASE_URL`. Empty = embedded. */
+  databaseUrl?: string | null;
+  /** Where the embedded cluster lives (`<dataDir>/postgres`); default `CAPTIONER_DATA_DIR` or `<repo>/data`. */
+  dataDir?: string;
+  /** Embedded server port; default a free one. */
+  port?: number;
+  /** Default `<repo>/prisma/migrations`. */
+  migrationsDir?: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  /** Receives the embedded server's log lines. */
+  onServerLog?: (line: string) => void;
+}
+
+export interface DatabaseHealth {
+  ok: boolean;
+  mode: 'embedded' | 'external';
+  latencyMs: number;
+  error?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}) {
+  const databaseUrl = (options.databaseUrl === undefined ? process.env.DATABASE_URL : options.databaseUrl) || null;
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidInputError('poolSize must be a positive integer.');
+  const mode: 'embedded' | 'external' = databaseUrl ? 'external' : 'embedded';
+  const dataDir = path.resolve(options.dataDir ?? (process.env.CAPTIONER_DATA_DIR || defaultDataDir()));
+
+  let server: EmbeddedServer | null = null;
+  if (!databaseUrl) server = await startEmbeddedServer({ dataDir, port: options.port, onServerLog: options.onServerLog });
+  const connectionString = databaseUrl ?? (server as EmbeddedServer).connectionString;
+
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client losing its server (restart, network) must not crash the process; the next query
+  // reconnects or reports the failure.
+  pool.on('error', () => {});
+  let migrations: MigrationResult;
+  try {
+    migrations = await applyMigrations(pool, options.migrationsDir ?? defaultMigrationsDir());
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await server?.stop();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const ctx: DbContext = { prisma, pool };
+
+  const repos = {
+    images: imagesRepository(ctx),
+    references: referencesRepository(ctx),
+    models: modelsRepository(ctx),
+    captions: captionsRepository(ctx),
+    ratings: ratingsRepository(ctx),
+    preferences: preferencesRepository(ctx),
+    evaluationRuns: evaluationRunsRepository(ctx),
+    leaderboard: leaderboardRepository(ctx),
+  };
+
+  let closing: Promise<void> | null = null;
+  return {
+    mode,
+    /** Includes the password for the embedded server; don't log it. */
+    connectionString,
+    /** Migrations applied / already present at this start. */
+    migrations,
+    ...repos,
+    /** Fresh DataLoaders; create one set per request. */
+    createLoaders: (loaderOptions: { voterId?: string | null } = {}): Loaders => createLoaders(ctx, repos, loaderOptions),
+
+    async health(): Promise<DatabaseHealth> {
+      const started = performance.now();
+      try {
+        await pool.query('SELECT 1');
+        return { ok: true, mode, latencyMs: performance.now() - started };
+      } catch (error) {
+        return { ok: false, mode, latencyMs: performance.now() - started, error: (error as Error).message };
+      }
+    },
+
+    /** Closes the connections and stops the embedded server. Safe to call more than once. */
+    close(): Promise<void> {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect();
+          await pool.end();
+        } finally {
+          await server?.stop();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+export type Database = Awaited<ReturnType<typeof openDatabase>>;
