@@ -1,0 +1,86 @@
+// The service's configuration, read from the environment and validated once at start-up (main.ts, cli/).
+// Everything else receives the typed Config, never process.env.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Repository root: apps/api/{src,dist}/config.(ts|js) -> ../../.. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const envSchema = z.object({
+  PORT: int(4000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  CAPTIONER_DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
+  CAPTIONER_MODELS_DIR: z.string().min(1).default(path.join(repoRoot, 'models')),
+  CAPTIONER_IMPORT_ROOT: z.string().min(1).default(repoRoot),
+  /** Bytes per uploaded file. */
+  CAPTIONER_MAX_UPLOAD_BYTES: int(20 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+  /** Files per POST /upload. */
+  CAPTIONER_MAX_UPLOAD_FILES: int(32, 1, 1000),
+  /** Decoded pixels (width x height) per image; larger ones are refused as decompression bombs. */
+  CAPTIONER_MAX_PIXELS: int(40_000_000, 1, 1_000_000_000),
+  /** Captioning jobs that run at once; more wait in the queue. */
+  CAPTIONER_CAPTION_CONCURRENCY: int(2, 1, 64),
+  /** Beam width of background captioning (uploads, imports, demo). */
+  CAPTIONER_DEFAULT_BEAM: int(3, 1, 10),
+  CAPTIONER_ORT_THREADS: int(0, 0, 256),
+  CAPTIONER_ORT_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  CAPTIONER_GRAPHQL_MAX_DEPTH: int(10, 2, 100),
+  CAPTIONER_GRAPHQL_MAX_COST: int(50_000, 10, 10_000_000),
+  /** Seconds graceful shutdown waits for running captioning before leaving the rest for the next start. */
+  CAPTIONER_SHUTDOWN_GRACE_S: int(20, 0, 600),
+  /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
+  CAPTIONER_CAPTION_ON_UPLOAD: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  modelsDir: string;
+  importRoot: string;
+  maxUploadBytes: number;
+  maxUploadFiles: number;
+  maxPixels: number;
+  captionConcurrency: number;
+  defaultBeamSize: number;
+  ortThreads: number;
+  ortProvider: 'cpu' | 'cuda';
+  graphqlMaxDepth: number;
+  graphqlMaxCost: number;
+  shutdownGraceMs: number;
+  captionOnUpload: boolean;
+}
+
+/** Parses the environment; throws one error listing every bad variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}\nSee apps/api/README.md for the variables.`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.CAPTIONER_DATA_DIR),
+    modelsDir: path.resolve(e.CAPTIONER_MODELS_DIR),
+    importRoot: path.resolve(e.CAPTIONER_IMPORT_ROOT),
+    maxUploadBytes: e.CAPTIONER_MAX_UPLOAD_BYTES,
+    maxUploadFiles: e.CAPTIONER_MAX_UPLOAD_FILES,
+    maxPixels: e.CAPTIONER_MAX_PIXELS,
+    captionConcurrency: e.CAPTIONER_CAPTION_CONCURRENCY,
+    defaultBeamSize: e.CAPTIONER_DEFAULT_BEAM,
+    ortThreads: e.CAPTIONER_ORT_THREADS,
+    ortProvider: e.CAPTIONER_ORT_PROVIDER,
+    graphqlMaxDepth: e.CAPTIONER_GRAPHQL_MAX_DEPTH,
+    graphqlMaxCost: e.CAPTIONER_GRAPHQL_MAX_COST,
+    shutdownGraceMs: e.CAPTIONER_SHUTDOWN_GRACE_S * 1000,
+    captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
+  };
+}

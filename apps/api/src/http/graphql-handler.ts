@@ -1,0 +1,58 @@
+// POST/GET /graphql through Apollo Server's HTTP-agnostic entry point (executeHTTPGraphQLRequest), so the
+// GraphQL endpoint lives on the same plain node:http server as /upload, /media and /health.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { createContext, type Context, type Services } from '../graphql/context.js';
+import { BodyTooLargeError, closeAfterResponse, readBody } from './respond.js';
+
+const maxQueryBytes = 1024 * 1024;
+
+function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function handleGraphql(apollo: ApolloServer<Context>, services: Services, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let body: unknown = undefined;
+  if (req.method === 'POST') {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, maxQueryBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        closeAfterResponse(res);
+        return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `GraphQL requests are limited to ${maxQueryBytes} bytes; send a smaller query or variables.`);
+      }
+      throw error;
+    }
+    const type = headers.get('content-type') ?? '';
+    if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
+      if (raw.length === 0) return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is empty; send {"query": "..."} as JSON.');
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON; send {"query": "...", "variables": {...}}.');
+      }
+    } else {
+      // Apollo answers non-JSON bodies itself (CSRF prevention refuses simple content types).
+      body = raw.toString('utf8');
+    }
+  }
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+    context: async () => createContext(services, req.headers['x-voter-id']),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

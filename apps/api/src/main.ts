@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The API process: read config, start the service, listen, shut down gracefully on SIGINT/SIGTERM.
+// `--demo`: when the database has no images, import the demo gallery (demo/shapes) in the background and
+// caption it with every loaded model, so a fresh checkout serves a filled gallery.
+import { loadConfig } from './config.js';
+import { ensureDemoGallery } from './datasets/demo-gallery.js';
+import { startService } from './service.js';
+
+const log = (message: string) => console.error(`[api] ${message}`);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const service = await startService(config, { log });
+  const url = await service.server.listen(config.port, config.host);
+  const models = service.services.registry.loaded().map((m) => m.id);
+  console.log(`Captioner API listening on ${url}/graphql (models: ${models.join(', ') || 'none'})`);
+
+  if (process.argv.includes('--demo')) {
+    ensureDemoGallery(service.services, { log }).catch((error: Error) => log(`Demo gallery import failed: ${error.message}`));
+  }
+
+  let signals = 0;
+  const stop = (signal: string) => {
+    if (++signals > 1) {
+      log(`Second ${signal}: exiting now.`);
+      process.exit(1);
+    }
+    log(`${signal}: finishing running work and shutting down (send again to force).`);
+    service.shutdown().then(
+      () => process.exit(0),
+      (error: Error) => {
+        log(`Shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`Captioner API failed to start: ${error.message}`);
+  process.exit(1);
+});

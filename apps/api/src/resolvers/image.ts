@@ -1,0 +1,42 @@
+// Image fields. Parent: the database's ImageRecord (or GalleryImage from a gallery page).
+import type { CaptionRecord, ImageRecord } from '@captioner/db';
+import type { Context } from '../graphql/context.js';
+
+/** One caption per model: the default-settings one when present, else the newest (input is newest first). */
+function onePerModel(captions: readonly CaptionRecord[], ctx: Context): CaptionRecord[] {
+  const isDefault = (caption: CaptionRecord) => {
+    const model = ctx.services.registry.get(caption.modelId)?.model;
+    return (
+      !!model &&
+      Number(caption.settings.beamSize) === ctx.services.config.defaultBeamSize &&
+      Number(caption.settings.maxLength) === model.manifest.maxLength
+    );
+  };
+  const byModel = new Map<string, CaptionRecord[]>();
+  for (const c of captions) byModel.set(c.modelId, [...(byModel.get(c.modelId) ?? []), c]);
+  return [...byModel.keys()].sort().map((modelId) => {
+    const list = byModel.get(modelId)!;
+    return list.find(isDefault) ?? list[0]!;
+  });
+}
+
+export const Image = {
+  mimeType: (image: ImageRecord) => image.mime,
+  originalUrl: (image: ImageRecord) => `/media/images/${image.id}/original`,
+  thumbnailUrl: (image: ImageRecord) => `/media/images/${image.id}/thumbnail`,
+  async references(image: ImageRecord, _: unknown, ctx: Context) {
+    return (await ctx.loaders.referencesByImageId.load(image.id)).map((r) => r.text);
+  },
+  async captions(image: ImageRecord, args: { modelId?: string | null; all?: boolean | null }, ctx: Context) {
+    let captions = await ctx.loaders.captionsByImageId.load(image.id);
+    if (args.modelId) captions = captions.filter((c) => c.modelId === args.modelId);
+    return args.all ? captions : onePerModel(captions, ctx);
+  },
+  captioningPending: (image: ImageRecord, _: unknown, ctx: Context) => ctx.services.captions.queue.hasWorkFor(image.id),
+  async meanRating(image: ImageRecord, _: unknown, ctx: Context) {
+    return (await ctx.loaders.imageStatsById.load(image.id))?.meanRating ?? null;
+  },
+  async bestBleu(image: ImageRecord, _: unknown, ctx: Context) {
+    return (await ctx.loaders.imageStatsById.load(image.id))?.bestBleu ?? null;
+  },
+};

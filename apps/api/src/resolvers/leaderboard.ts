@@ -1,0 +1,78 @@
+// The leaderboard: per model mean rating with a 95% t interval, Bradley–Terry strength from pairwise
+// preferences, corpus BLEU of the latest finished evaluation per split, and BLEU-vs-rating rank correlation.
+// The database returns raw aggregates; the statistics are computed here (src/stats).
+import type { BleuRatingPoint, EvaluationRunRecord, ModelRecord } from '@captioner/db';
+import type { Context } from '../graphql/context.js';
+import { memo } from '../graphql/context.js';
+import { bradleyTerry } from '../stats/bradley-terry.js';
+import { meanInterval } from '../stats/mean-interval.js';
+import { spearman } from '../stats/spearman.js';
+
+const splitOrder = ['train', 'val', 'test'];
+
+async function compute(ctx: Context) {
+  const { db } = ctx.services;
+  const [models, ratingStats, pairs, points, totals, runs] = await Promise.all([
+    db.models.list(),
+    db.leaderboard.ratingStats(),
+    db.leaderboard.preferencePairs(),
+    db.leaderboard.bleuRatingPoints(),
+    db.leaderboard.totals(),
+    db.evaluationRuns.latestSucceeded(),
+  ]);
+  const strengths = new Map(
+    bradleyTerry(
+      models.map((m) => m.id),
+      pairs.map((p) => ({ a: p.modelA, b: p.modelB, winsA: p.winsA, winsB: p.winsB, ties: p.ties })),
+    ).map((s) => [s.player, s]),
+  );
+  const correlation = (ps: readonly BleuRatingPoint[]) => ({
+    rho: spearman(ps.map((p) => p.sentenceBleu), ps.map((p) => p.meanRating)),
+    n: ps.length,
+  });
+
+  const entries = models.map((model: ModelRecord) => {
+    const r = ratingStats.find((s) => s.modelId === model.id);
+    const s = strengths.get(model.id)!;
+    const modelPoints = points.filter((p) => p.modelId === model.id);
+    // Latest finished run per split; when several datasets/settings exist, the most recent one wins.
+    const latestBySplit = new Map<string, EvaluationRunRecord>();
+    for (const run of runs.filter((x) => x.modelId === model.id && x.bleu)) {
+      const seen = latestBySplit.get(run.split);
+      if (!seen || (run.finishedAt ?? run.createdAt) > (seen.finishedAt ?? seen.createdAt)) latestBySplit.set(run.split, run);
+    }
+    return {
+      model,
+      rating: meanInterval(r?.count ?? 0, r?.mean ?? null, r?.variance ?? null),
+      preference: { strength: s.strength, low: s.low, high: s.high, wins: s.wins, losses: s.losses, ties: s.ties, comparisons: s.comparisons },
+      bleu: [...latestBySplit.values()]
+        .sort((a, b) => splitOrder.indexOf(a.split) - splitOrder.indexOf(b.split))
+        .map((run) => ({ split: run.split, bleu: run.bleu, run })),
+      bleuRatingCorrelation: correlation(modelPoints),
+      bleuRatingPoints: modelPoints,
+    };
+  });
+  const bleu4 = (e: (typeof entries)[number]) => e.bleu.find((b) => b.split === 'test')?.bleu?.[3] ?? e.bleu[0]?.bleu?.[3] ?? -1;
+  entries.sort(
+    (a, b) =>
+      (b.rating.mean ?? -1) - (a.rating.mean ?? -1) ||
+      b.preference.strength - a.preference.strength ||
+      bleu4(b) - bleu4(a) ||
+      (a.model.id < b.model.id ? -1 : 1),
+  );
+  return {
+    entries: entries.map((e, i) => ({ ...e, rank: i + 1 })),
+    preferenceCount: totals.preferenceCount,
+    ratingCount: totals.ratingCount,
+    bleuRatingCorrelation: correlation(points),
+  };
+}
+
+const leaderboard = (ctx: Context) => memo(ctx, 'leaderboard', () => compute(ctx));
+
+export const Leaderboard = {
+  entries: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).entries,
+  preferenceCount: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).preferenceCount,
+  ratingCount: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).ratingCount,
+  bleuRatingCorrelation: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).bleuRatingCorrelation,
+};

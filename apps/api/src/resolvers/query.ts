@@ -1,0 +1,89 @@
+// Query root fields.
+import type { ImageFilter, ImageSort, Split } from '@captioner/db';
+import { InvalidInputError } from '@captioner/db';
+import type { Context } from '../graphql/context.js';
+import { badInput } from '../errors.js';
+
+const maxPage = 100;
+
+/** Lookups by id answer null for ids that cannot exist (malformed) as for ids that do not. */
+async function orNull<T>(work: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidInputError) return null;
+    throw error;
+  }
+}
+
+function checkRange(name: string, value: number | null | undefined, min: number, max: number) {
+  if (value !== null && value !== undefined && (!Number.isFinite(value) || value < min || value > max)) {
+    throw badInput(`filter.${name} must be between ${min} and ${max}; got ${value}.`, `filter.${name}`);
+  }
+}
+
+export const Query = {
+  async images(
+    _: unknown,
+    args: { first?: number | null; after?: string | null; filter?: ImageFilter | null; sort?: ImageSort | null },
+    ctx: Context,
+  ) {
+    const first = args.first ?? 24;
+    if (!Number.isInteger(first) || first < 1 || first > maxPage) {
+      throw badInput(`first must be 1..${maxPage}; got ${first}. Page through with after.`, 'first');
+    }
+    const filter: ImageFilter = { ...(args.filter ?? {}) };
+    checkRange('minRating', filter.minRating, 1, 5);
+    checkRange('maxRating', filter.maxRating, 1, 5);
+    checkRange('minBleu', filter.minBleu, 0, 1);
+    checkRange('maxBleu', filter.maxBleu, 0, 1);
+    if (filter.search !== undefined && filter.search !== null) {
+      filter.search = filter.search.trim() || null;
+      if (filter.search && filter.search.length > 200) throw badInput('filter.search is limited to 200 characters.', 'filter.search');
+    }
+    const page = await ctx.services.db.images.list({ first, after: args.after ?? null, filter, sort: args.sort ?? 'newest' });
+    for (const item of page.items) ctx.loaders.imageById.prime(item.image.id, item.image);
+    return {
+      edges: page.items.map((item) => ({ cursor: item.cursor, node: item.image })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      filter,
+    };
+  },
+
+  image: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.imageById.load(args.id)),
+  caption: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.captionById.load(args.id)),
+  models: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.models.list(),
+  model: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.modelById.load(args.id)),
+  leaderboard: () => ({}),
+
+  evaluationRuns(_: unknown, args: { modelId?: string | null; split?: Split | null; first?: number | null }, ctx: Context) {
+    const first = args.first ?? 50;
+    if (!Number.isInteger(first) || first < 1 || first > maxPage) throw badInput(`first must be 1..${maxPage}; got ${first}.`, 'first');
+    return ctx.services.db.evaluationRuns.list({ modelId: args.modelId ?? undefined, split: args.split ?? undefined, first });
+  },
+  evaluationRun: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
+
+  async nextComparison(_: unknown, args: { split?: Split | null }, ctx: Context) {
+    if (!ctx.voterId) return null;
+    const pick = await ctx.services.db.preferences.nextComparison({ voterId: ctx.voterId, split: args.split ?? undefined });
+    if (!pick) return null;
+    const [image, captionA, captionB] = await Promise.all([
+      ctx.loaders.imageById.load(pick.imageId),
+      ctx.loaders.captionById.load(pick.captionAId),
+      ctx.loaders.captionById.load(pick.captionBId),
+    ]);
+    return image && captionA && captionB ? { image, captionA, captionB } : null;
+  },
+
+  importJob: (_: unknown, args: { id: string }, ctx: Context) => ctx.services.imports.get(args.id),
+  status: () => ({}),
+};
+
+export const ImageConnection = {
+  totalCount: (parent: { filter: ImageFilter }, _: unknown, ctx: Context) => ctx.services.db.images.count(parent.filter),
+};
+
+export const ServiceStatus = {
+  models: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.models.list(),
+  captionQueue: (_: unknown, __: unknown, ctx: Context) => ctx.services.captions.queue.stats(),
+};
