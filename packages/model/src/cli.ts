@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 import { isCaptionerError } from './errors.js';
+import { readImage } from './image.js';
 import { loadModel } from './load-model.js';
 
 const USAGE = `Usage: caption --model <dir|id> [options] <image> [<image> ...]
@@ -65,11 +66,16 @@ async function main(argv: string[]): Promise<number> {
     logger: { warn: (message) => process.stderr.write(`caption: warning: ${message}\n`) },
   });
   const images = await Promise.all(
-    positionals.map((file) =>
-      readFile(file).catch((error: NodeJS.ErrnoException) => {
+    positionals.map(async (file) => {
+      const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-      }),
-    ),
+      });
+      // Validate each file on its own so an error names the file it is about.
+      await readImage(bytes).catch((error: unknown) => {
+        throw isCaptionerError(error) ? new UsageError(`${file}: ${error.code}: ${error.message}`) : error;
+      });
+      return bytes;
+    }),
   );
   const decode = {
     ...(values.beam !== undefined ? { beamSize: number('beam', values.beam)! } : {}),
