@@ -1,0 +1,210 @@
+// The gallery end to end in real headless Chromium against the real API, embedded PostgreSQL and shipped
+// models: browse and filter, inspect an image's captions and attention, rate, compare blind and see the
+// leaderboard move, upload and see captions arrive, run an evaluation. Screenshots go to test-results/screenshots.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from './browser.js';
+import { gql } from './graphql.js';
+import { DATASET_SIZES, startStack, type Stack } from './stack.js';
+
+const TOTAL_IMAGES = DATASET_SIZES.reduce((a, b) => a + b, 0);
+const TEST_IMAGES = DATASET_SIZES[2];
+
+interface BoardCounts {
+  leaderboard: { ratingCount: number; preferenceCount: number; entries: { model: { id: string }; preference: { wins: number; losses: number; ties: number } }[] };
+}
+const BOARD_QUERY = 'query { leaderboard { ratingCount preferenceCount entries { model { id } preference { wins losses ties } } } }';
+
+describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.webUrl });
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('browses the gallery, filters by split and searches captions, keeping the view in the URL', async () => {
+    await page.goto('/');
+    const cards = page.locator('.image-card');
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), Math.min(TOTAL_IMAGES, 24));
+    // Every tile shows a caption from each of the two models, and its alt text is a caption.
+    const firstCard = cards.first();
+    assert.equal(await firstCard.locator('.caption-line').count(), 2);
+    const alt = await firstCard.locator('img').getAttribute('alt');
+    const captionTexts = await firstCard.locator('.caption-line-text').allTextContents();
+    assert.ok(alt && captionTexts.includes(alt), `alt text "${alt}" should be one of the captions ${captionTexts.join(' | ')}`);
+    // Thumbnails carry their size, so nothing shifts as they load.
+    assert.ok(Number(await firstCard.locator('img').getAttribute('width')) > 0);
+    await screenshot(page, '01-gallery');
+
+    await page.getByLabel('Split').selectOption('TEST');
+    await page.waitForURL(/split=TEST/);
+    await page.waitForFunction((n) => document.querySelectorAll('.image-card').length === n, TEST_IMAGES);
+    const splits = await page.locator('.image-card-split').allTextContents();
+    assert.ok(splits.every((s) => s === 'Test'), `every tile is from the test split: ${splits.join(',')}`);
+
+    // Search for a word the models use, and check each remaining tile mentions it somewhere (captions or references).
+    const word = captionTexts[0]!.split(' ').find((w) => w.length > 3) ?? captionTexts[0]!.split(' ')[0]!;
+    await page.getByRole('searchbox').fill(word);
+    await page.waitForURL(new RegExp(`q=${word}`));
+    await page.locator('.image-card').first().waitFor();
+    const expected = await gql<{ images: { totalCount: number } }>(stack.apiUrl,
+      'query($f: ImageFilter) { images(filter: $f) { totalCount } }', { f: { split: 'TEST', search: word } });
+    await page.waitForFunction((n) => document.querySelectorAll('.image-card').length === n, Math.min(expected.images.totalCount, 24));
+    await screenshot(page, '02-gallery-filtered');
+
+    // The URL alone reproduces the view (shareable).
+    const shared = await context.newPage();
+    await shared.goto(page.url());
+    assert.equal(await shared.locator('.image-card').count(), Math.min(expected.images.totalCount, 24));
+    assert.equal(await shared.getByLabel('Split').inputValue(), 'TEST');
+    await shared.close();
+  });
+
+  it('opens an image and shows both captions, references and the attention heatmap of a word', async () => {
+    await page.goto('/?split=TEST');
+    await page.locator('.image-card a').first().click();
+    await page.waitForURL(/\/images\//);
+    const panels = page.locator('.caption-panel');
+    await panels.first().waitFor();
+    assert.equal(await panels.count(), 2);
+    assert.equal(await page.locator('.caption-panel-lstm').count(), 1);
+    assert.equal(await page.locator('.caption-panel-attention').count(), 1);
+    assert.ok((await page.locator('.references li').count()) >= 1, 'test images have reference captions');
+    // BLEU is shown against those references.
+    assert.match(await page.locator('.caption-panel-lstm .caption-stats').innerText(), /BLEU-4\s*\n?\s*\d+\.\d/);
+
+    const steps = page.locator('.attention-step');
+    const stepCount = await steps.count();
+    const attentionWords = (await page.locator('.caption-panel-attention .caption-text').innerText()).split(' ');
+    assert.ok(stepCount >= attentionWords.length, `one step per word (${stepCount} steps, ${attentionWords.length} words)`);
+    const mainHeatmap = page.locator('.attention-stage canvas.heatmap');
+    assert.equal(await mainHeatmap.getAttribute('data-visible'), 'false');
+    await steps.nth(1).hover();
+    await page.waitForFunction(() => document.querySelector('.attention-stage canvas.heatmap')?.getAttribute('data-visible') === 'true');
+    assert.equal(await page.locator('.attention-word').innerText(), `“${await steps.nth(1).locator('.attention-step-word').innerText()}”`);
+    // The canvas really holds a map that varies over the image (not a flat veil).
+    const spread = await mainHeatmap.evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let min = 255, max = 0;
+      for (let i = 3; i < data.length; i += 4) { min = Math.min(min, data[i]!); max = Math.max(max, data[i]!); }
+      return max - min;
+    });
+    assert.ok(spread > 40, `heatmap alpha should vary across the image, spread ${spread}`);
+    // Keyboard stepping moves to the next word.
+    await steps.nth(1).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await steps.nth(2).getAttribute('aria-pressed'), 'true');
+    await screenshot(page, '03-image-attention');
+  });
+
+  it('rates a caption with stars and keeps the rating after a reload', async () => {
+    const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    const lstm = page.locator('.caption-panel-lstm');
+    await lstm.locator('label.star').nth(3).click();
+    await lstm.getByText(/saved/).waitFor();
+    assert.match(await lstm.locator('.star-summary').innerText(), /4\.00 mean · 1 rating/);
+    await page.reload();
+    assert.equal(await page.locator('.caption-panel-lstm input[type=radio][value="4"]').isChecked(), true);
+    const afterRating = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    assert.equal(afterRating.leaderboard.ratingCount, initial.leaderboard.ratingCount + 1);
+    await screenshot(page, '04-image-rated');
+  });
+
+  it('votes blind in compare mode with the keyboard, reveals the models, and the leaderboard changes', async () => {
+    const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    await page.goto('/compare');
+    await page.locator('.choice').first().waitFor();
+    assert.equal(await page.locator('.choice-model').count(), 0, 'model names stay hidden before the vote');
+    await screenshot(page, '05-compare-blind');
+    await page.keyboard.press('a');
+    await page.locator('.choice-model').first().waitFor();
+    assert.equal(await page.locator('.choice-model').count(), 2);
+    assert.equal(await page.locator('.choice[data-winner="true"] .choice-key').innerText(), 'A');
+    const winnerModel = (await page.locator('.choice[data-winner="true"] .choice-model').innerText()).trim().split(/\s+/).pop()!;
+    await screenshot(page, '06-compare-revealed');
+
+    // Next image by keyboard, then a click vote for B.
+    await page.keyboard.press('n');
+    await page.locator('.choice:not([disabled])').first().waitFor();
+    await page.locator('.choice').nth(1).click();
+    await page.locator('.choice-model').first().waitFor();
+
+    const afterVotes = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    assert.equal(afterVotes.leaderboard.preferenceCount, initial.leaderboard.preferenceCount + 2);
+    const winsBefore = initial.leaderboard.entries.find((e) => e.model.id === winnerModel)!.preference.wins;
+    const winsAfter = afterVotes.leaderboard.entries.find((e) => e.model.id === winnerModel)!.preference.wins;
+    assert.ok(winsAfter >= winsBefore + 1, `${winnerModel} gained the win`);
+
+    await page.goto('/leaderboard');
+    await page.getByRole('heading', { name: 'Leaderboard' }).waitFor();
+    assert.match(await page.locator('.page-heading p').innerText(), /1 rating and 2 blind comparisons/);
+    assert.equal(await page.locator('.podium-card').count(), 2);
+    // The seed's table layout: Model, Params, Loss valid/test, BLEU-1..4 valid/test.
+    const headers = await page.locator('.data-table thead th').allInnerTexts();
+    assert.deepEqual(headers.slice(0, 4), ['Model', 'Params', 'Loss', 'BLEU-1']);
+    assert.equal(await page.locator('.chart-dot').count(), afterVotes.leaderboard.ratingCount > 0 ? 1 : 0);
+    await screenshot(page, '07-leaderboard');
+  });
+
+  it('uploads images, shows captions as they arrive, and explains a rejected file', async () => {
+    const notAnImage = path.join(stack.tempDir, 'notes.txt');
+    await writeFile(notAnImage, 'this is not an image\n');
+    await page.goto('/upload');
+    await page.getByLabel('Choose images to upload').setInputFiles([stack.freshImagePath, notAnImage]);
+    const rejected = page.locator('.upload-item[data-status="rejected"]');
+    await rejected.waitFor();
+    assert.match(await rejected.innerText(), /notes\.txt[\s\S]*\w+/);
+    const done = page.locator('.upload-item[data-status="done"]');
+    await done.waitFor({ timeout: 60_000 });
+    assert.equal(await done.locator('.caption-line').count(), 2, 'both models captioned the upload');
+    await screenshot(page, '08-upload');
+
+    // The upload is now in the gallery, first (newest).
+    await page.goto('/');
+    await page.locator('.image-card').first().waitFor();
+    assert.equal(await page.locator('.image-card').count(), Math.min(TOTAL_IMAGES + 1, 24));
+    assert.equal(await page.locator('.image-card-split').first().innerText(), 'Upload');
+  });
+
+  it('starts an evaluation run, shows its progress and its BLEU beside earlier runs', async () => {
+    await page.goto('/evaluations');
+    await page.getByLabel('Split').selectOption('TEST');
+    await page.getByRole('button', { name: 'Start evaluation' }).click();
+    await page.locator('.run-row[data-status="succeeded"]').first().waitFor({ timeout: 120_000 });
+    await page.locator('.chart-bar').first().waitFor();
+    assert.equal(await page.locator('.chart-bar').count(), 4);
+    await screenshot(page, '09-evaluations');
+    await page.goto('/leaderboard');
+    assert.ok((await page.locator('.row-measured').count()) >= 1, 'the measured BLEU row appears on the leaderboard');
+  });
+
+  it('reads well on a phone', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, baseURL: stack.webUrl, isMobile: true, hasTouch: true });
+    const phonePage = await phone.newPage();
+    await phonePage.goto('/');
+    await phonePage.locator('.image-card').first().waitFor();
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+    await screenshot(phonePage, '10-phone-gallery');
+    await phonePage.locator('.image-card a').first().click();
+    await phonePage.locator('.caption-panel').first().waitFor();
+    await screenshot(phonePage, '11-phone-image');
+    await phone.close();
+  });
+});

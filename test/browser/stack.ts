@@ -1,0 +1,105 @@
+// The whole product for a browser test: a synthetic shapes dataset in a temp dir, the real API on an embedded
+// PostgreSQL in that dir with the shipped models, the dataset imported and captioned by both models, and the
+// built Next.js app (`next start`) in front of it.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gql, waitUntil } from './graphql.js';
+import { freePort, startServer, waitFor, type Server } from './processes.js';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+export interface Stack {
+  apiUrl: string;
+  webUrl: string;
+  tempDir: string;
+  /** A JPEG from outside the imported dataset, for the upload test. */
+  freshImagePath: string;
+  stop: () => Promise<void>;
+}
+
+/** Images per split in the imported dataset: [train, val, test]. */
+export const DATASET_SIZES = [2, 4, 10] as const;
+
+function requireBuilt(file: string, buildCommand: string): void {
+  if (!existsSync(path.join(repoRoot, file))) {
+    throw new Error(`${file} is missing. Build first: ${buildCommand}`);
+  }
+}
+
+/** The test always uses its own embedded PostgreSQL, even where the shell points at a shared server. */
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ignored, ...rest } = env;
+  return rest;
+}
+
+export async function startStack(): Promise<Stack> {
+  requireBuilt('apps/api/dist/main.js', 'npx turbo run build --filter=@captioner/api');
+  requireBuilt('apps/web/.next/BUILD_ID', 'npx turbo run build --filter=@captioner/web');
+
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'captioner-browser-'));
+  const servers: Server[] = [];
+  const stop = async () => {
+    for (const server of servers.reverse()) await server.stop();
+    await rm(tempDir, { recursive: true, force: true });
+  };
+  try {
+    // The real synthetic data, written by the same generator training uses.
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const importRoot = path.join(tempDir, 'import');
+    execFileSync(python, ['-m', 'training', 'shapes', '--out', path.join(importRoot, 'shapes'), '--sizes', DATASET_SIZES.join(',')], { cwd: repoRoot, stdio: 'ignore' });
+    execFileSync(python, ['-m', 'training', 'shapes', '--out', path.join(tempDir, 'fresh'), '--seed', '777', '--sizes', '0,0,1'], { cwd: repoRoot, stdio: 'ignore' });
+    const freshImagePath = path.join(tempDir, 'fresh', 'Flicker8k_Dataset', 'shapes_test_00000.jpg');
+
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const api = startServer('API', process.execPath, ['apps/api/dist/main.js'], {
+      cwd: repoRoot,
+      env: {
+        ...withoutDatabaseUrl(process.env),
+        PORT: String(apiPort),
+        HOST: '127.0.0.1',
+        CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
+        CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+        CAPTIONER_IMPORT_ROOT: importRoot,
+      },
+    });
+    servers.push(api);
+    await waitFor(api, `${apiUrl}/health`, (response) => response.ok, 120_000);
+
+    const webPort = await freePort();
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    const web = startServer('web', path.join(repoRoot, 'node_modules/.bin/next'), ['start', '--port', String(webPort), '--hostname', '127.0.0.1'], {
+      cwd: path.join(repoRoot, 'apps/web'),
+      env: { ...process.env, CAPTIONER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    });
+    servers.push(web);
+
+    // Import the dataset and caption it with every loaded model, as the demo gallery is filled.
+    const { importDataset } = await gql<{ importDataset: { job: { id: string } } }>(apiUrl,
+      'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
+      { input: { path: 'shapes', format: 'FLICKR8K', dataset: 'shapes', caption: true } });
+    await waitUntil('the dataset import', async () => {
+      const { importJob } = await gql<{ importJob: { status: string; error: string | null } }>(apiUrl,
+        'query($id: ID!) { importJob(id: $id) { status error } }', { id: importDataset.job.id });
+      if (importJob.status === 'FAILED') throw new Error(`Import failed: ${importJob.error}`);
+      return importJob.status === 'SUCCEEDED';
+    }, 120_000);
+    const total = DATASET_SIZES.reduce((a, b) => a + b, 0);
+    await waitUntil('both models to caption every image', async () => {
+      const { models, images } = await gql<{ models: { loaded: boolean }[]; images: { edges: { node: { captions: unknown[] } }[] } }>(apiUrl,
+        'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } }');
+      const loaded = models.filter((m) => m.loaded).length;
+      if (loaded < 2) throw new Error(`Expected the two shipped models to be loaded, got ${loaded}. Are they in models/?`);
+      return images.edges.length === total && images.edges.every((edge) => edge.node.captions.length === loaded);
+    }, 180_000);
+
+    await waitFor(web, `${webUrl}/upload`, (response) => response.ok, 60_000);
+    return { apiUrl, webUrl, tempDir, freshImagePath, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
