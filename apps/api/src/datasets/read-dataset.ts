@@ -156,5 +156,13 @@ export async function readDataset(root: string, format?: DatasetFormat): Promise
   const readers = { flickr8k: readOfficial, karpathy: readKarpathy, kaggle: readKaggle };
   const required = { flickr8k: officialTokens, karpathy: karpathyJson, kaggle: kaggleCsv }[chosen];
   if (!(await isFile(path.join(dir, required)))) throw new DatasetError(`${dir} has no ${required}, so it is not in the ${chosen} layout`);
-  return { root: dir, format: chosen, examples: await readers[chosen](dir) };
+  const examples = await readers[chosen](dir);
+  const missing: string[] = [];
+  for (const e of examples) if (!(await isFile(e.path))) missing.push(e.file);
+  if (missing.length > 0) {
+    throw new DatasetError(
+      `${missing.length} image(s) listed in ${dir} are missing, e.g. ${missing.slice(0, 3).join(', ')}; re-extract the image archive or remove them from the caption file`,
+    );
+  }
+  return { root: dir, format: chosen, examples };
 }

@@ -3,7 +3,7 @@ import type { CaptionRecord } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import type { StoredAttention } from '../captioning/caption-service.js';
 
-interface StoredHypothesis {
+export interface StoredHypothesis {
   text: string;
   tokens: string[];
   logProb: number;
