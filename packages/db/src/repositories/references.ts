@@ -16,8 +16,11 @@ export function referencesRepository(ctx: DbContext) {
       const rows = await sql<{ id: string }>(
         ctx,
         `INSERT INTO reference_captions (image_id, text, position)
-         SELECT $1, t.text, COALESCE((SELECT max(position) + 1 FROM reference_captions WHERE image_id = $1), 0) + t.ord - 1
+         SELECT $1, t.text,
+                COALESCE((SELECT max(position) + 1 FROM reference_captions WHERE image_id = $1), 0)
+                  + row_number() OVER (ORDER BY t.ord) - 1
          FROM unnest($2::text[]) WITH ORDINALITY AS t(text, ord)
+         WHERE NOT EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = $1 AND rc.text = t.text)
          ON CONFLICT (image_id, text) DO NOTHING
          RETURNING id`,
         [imageId, clean],
