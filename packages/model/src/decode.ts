@@ -93,6 +93,12 @@ function alphaRow(out: StepOutput, row: number): Float32Array[] {
   return out.alpha ? [out.alpha.slice(row * out.regions, (row + 1) * out.regions)] : [];
 }
 
+// After maxLength words only the end token may follow, so every hypothesis is scored with an end
+// token (forced when the model would have gone on); training/decode.py does the same.
+function forcedEnd(h: Partial, settings: DecodeSettings): boolean {
+  return h.tokens.length >= settings.maxLength;
+}
+
 // The plain loop: each image keeps one hypothesis and extends it by its most likely token
 // (the first one on ties, like torch.argmax).
 async function greedySearch(step: StepFunction, params: SearchParams, finished: RawHypothesis[][]): Promise<void> {
@@ -104,29 +110,35 @@ async function greedySearch(step: StepFunction, params: SearchParams, finished: 
     const next: Partial[] = [];
     for (const h of alive) {
       const offset = h.row * out.vocabSize;
-      let token = 0;
-      for (let v = 1; v < out.vocabSize; v++) if (out.logprobs[offset + v]! > out.logprobs[offset + token]!) token = v;
+      const forced = forcedEnd(h, settings);
+      let token = forced ? endToken : 0;
+      if (!forced) {
+        for (let v = 1; v < out.vocabSize; v++) if (out.logprobs[offset + v]! > out.logprobs[offset + token]!) token = v;
+      }
       const logprob = out.logprobs[offset + token]!;
       h.tokenLogprobs.push(logprob);
       h.logprob += logprob;
-      if (token === endToken) finish(h, true);
-      else {
+      if (token === endToken) {
+        finish(h, !forced);
+        params.onImageDone?.(h.image);
+      } else {
         h.tokens.push(token);
         h.alphas.push(...alphaRow(out, h.row));
-        if (h.tokens.length >= settings.maxLength) finish(h, false);
-        else next.push(h);
+        next.push(h);
       }
-      if (next.at(-1) !== h) params.onImageDone?.(h.image);
     }
     alive = next;
   }
 }
 
-// Beam search: per image, the `width` best extensions of all its alive hypotheses survive, where
-// width = beamSize minus the hypotheses already finished (ended, or at maxLength), so each image ends
-// with beamSize finished hypotheses to rank by length-normalised score.
+// Beam search as fairseq (and training/decode.py) does it: per image, the 2k best extensions of its
+// alive hypotheses are walked best first; the end token moves a hypothesis to the finished list,
+// any other token fills one of the k alive slots. An image is done once it has k finished
+// hypotheses, which are then ranked by length-normalised score. Each image stops on its own, so a
+// caption never depends on which other images shared the batch.
 async function beamSearch(step: StepFunction, params: SearchParams, finished: RawHypothesis[][]): Promise<void> {
   const { settings, startToken, endToken } = params;
+  const k = settings.beamSize;
   const finish = finisher(settings, finished);
   let alive = startHypotheses(params.imageCount);
   while (alive.length > 0) {
@@ -137,22 +149,30 @@ async function beamSearch(step: StepFunction, params: SearchParams, finished: Ra
       const image = alive[first]!.image;
       let end = first;
       while (end < alive.length && alive[end]!.image === image) end++;
-      const width = settings.beamSize - finished[image]!.length;
+      const forced = forcedEnd(alive[first]!, settings); // alive hypotheses of an image have equal length
+      const candidates = forced ? endExtensions(alive, first, end, out, endToken) : bestExtensions(alive, first, end, out, 2 * k);
+      let slots = 0;
       const before = next.length;
-      for (const { parent, token, logprob } of bestExtensions(alive, first, end, out, width)) {
-        const child: Partial = {
+      for (const { parent, token, logprob } of candidates) {
+        if (slots === k) break;
+        if (token === endToken) {
+          finish({ ...parent, tokenLogprobs: [...parent.tokenLogprobs, logprob], logprob: parent.logprob + logprob }, !forced);
+          continue;
+        }
+        slots++;
+        next.push({
           image,
-          tokens: token === endToken ? parent.tokens : [...parent.tokens, token],
+          tokens: [...parent.tokens, token],
           tokenLogprobs: [...parent.tokenLogprobs, logprob],
           logprob: parent.logprob + logprob,
-          alphas: token === endToken ? parent.alphas : [...parent.alphas, ...alphaRow(out, parent.row)],
+          alphas: [...parent.alphas, ...alphaRow(out, parent.row)],
           row: parent.row,
-        };
-        if (token === endToken) finish(child, true);
-        else if (child.tokens.length >= settings.maxLength) finish(child, false);
-        else next.push(child);
+        });
       }
-      if (next.length === before) params.onImageDone?.(image);
+      if (finished[image]!.length >= k || next.length === before) {
+        next.length = before; // done: drop its alive hypotheses
+        params.onImageDone?.(image);
+      }
       first = end;
     }
     alive = next;
@@ -167,7 +187,7 @@ interface Extension {
 }
 
 // The `width` best (hypothesis, next token) pairs of one image by total log-probability; ties go to
-// the earlier hypothesis and the lower token id, as argmax would pick.
+// the earlier hypothesis and the lower token id.
 function bestExtensions(alive: Partial[], first: number, end: number, out: StepOutput, width: number): Extension[] {
   const candidates: Extension[] = [];
   for (let i = first; i < end; i++) {
@@ -180,6 +200,17 @@ function bestExtensions(alive: Partial[], first: number, end: number, out: StepO
   }
   // Stable sort keeps hypothesis order, then token order (topTokens returns ties by id) for ties.
   return candidates.sort((a, b) => b.score - a.score).slice(0, width);
+}
+
+// At maxLength: the end token after each alive hypothesis, best first.
+function endExtensions(alive: Partial[], first: number, end: number, out: StepOutput, endToken: number): Extension[] {
+  const candidates: Extension[] = [];
+  for (let i = first; i < end; i++) {
+    const parent = alive[i]!;
+    const logprob = out.logprobs[parent.row * out.vocabSize + endToken]!;
+    candidates.push({ parent, token: endToken, logprob, score: parent.logprob + logprob });
+  }
+  return candidates.sort((a, b) => b.score - a.score);
 }
 
 // Indices of the k largest values of values[offset .. offset+count), largest first, ties by index.

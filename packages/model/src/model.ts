@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 
 import ort from 'onnxruntime-node';
 
-import { search, type RawHypothesis } from './decode.js';
+import { search, type RawHypothesis, type StepFunction } from './decode.js';
 import { resolveDecodeOptions, type DecodeOptions, type DecodeSettings } from './decode-options.js';
 import type { ExecutionProviderName } from './execution.js';
 import type { ModelGraphs } from './graphs.js';
@@ -21,9 +21,9 @@ export interface Hypothesis {
   logprob: number;
   /** logprob / length^lengthPenalty: what hypotheses are ranked by. */
   score: number;
-  /** Per token; one longer than tokens when the end token was produced. */
+  /** Per token, plus the end token's last: always one longer than tokens. */
   tokenLogprobs: number[];
-  /** Whether the end token was produced (false: stopped at maxLength). */
+  /** Whether the model chose to end; false when the end token was forced after maxLength words. */
   ended: boolean;
   /** Attention variant: per word a grid.rows x grid.cols map of weights summing to 1. */
   attention?: number[][][];
@@ -89,6 +89,20 @@ export class CaptionModel {
     return this.decodeAll(tensors, tensors.map(() => null), settings, start);
   }
 
+  /**
+   * The next-token log-probabilities [vocab] for one image after start + prefix tokens (teacher
+   * forced): for inspecting a model, e.g. comparing a step with PyTorch.
+   */
+  async nextTokenLogprobs(image: Uint8Array, prefix: readonly number[] = []): Promise<Float32Array> {
+    if (this.released) throw new Error(`model "${this.id}" was disposed; load it again with loadModel()`);
+    const tensor = await this.preprocess(image);
+    const step = await this.startDecoding([tensor]);
+    const row = Int32Array.of(0);
+    let out = await step(BigInt64Array.of(BigInt(this.manifest.specials.start)), row, row);
+    for (const token of prefix) out = await step(BigInt64Array.of(BigInt(token)), row, row);
+    return out.logprobs.slice(0, out.vocabSize);
+  }
+
   async dispose(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -127,13 +141,7 @@ export class CaptionModel {
     settings: DecodeSettings,
     onImageDone: (image: number) => void,
   ): Promise<RawHypothesis[][]> {
-    const { height, width } = this.manifest.image;
-    const plane = 3 * height * width;
-    const batch = new Float32Array(tensors.length * plane);
-    tensors.forEach((tensor, i) => batch.set(tensor, i * plane));
-    const { features } = await this.graphs.encoder.run({ image: new ort.Tensor('float32', batch, [tensors.length, 3, height, width]) });
-    const { h, c } = await this.graphs.init.run({ features: features! });
-    const step = makeStepFunction(this.graphs.step, { h: h!, c: c!, features: features! });
+    const step = await this.startDecoding(tensors);
     return search(step, {
       imageCount: tensors.length,
       settings,
@@ -141,6 +149,17 @@ export class CaptionModel {
       endToken: this.manifest.specials.end,
       onImageDone,
     });
+  }
+
+  // Encoder and init over a batch of images; returns the step function holding their state.
+  private async startDecoding(tensors: readonly Float32Array[]): Promise<StepFunction> {
+    const { height, width } = this.manifest.image;
+    const plane = 3 * height * width;
+    const batch = new Float32Array(tensors.length * plane);
+    tensors.forEach((tensor, i) => batch.set(tensor, i * plane));
+    const { features } = await this.graphs.encoder.run({ image: new ort.Tensor('float32', batch, [tensors.length, 3, height, width]) });
+    const { h, c } = await this.graphs.init.run({ features: features! });
+    return makeStepFunction(this.graphs.step, { h: h!, c: c!, features: features! });
   }
 
   private describe(h: RawHypothesis): Hypothesis {
