@@ -70,26 +70,43 @@ test('a missing graph file is MODEL_FILE_MISSING, a garbage one MODEL_FILE_CORRU
   await rejectsWith(await writeModelDir({ manifest: validManifest(), vocab: VOCAB, files: garbage }), 'MODEL_FILE_CORRUPT', /encoder graph .* could not be loaded by ONNX Runtime/);
 });
 
-test('a truncated graph of a shipped model is MODEL_FILE_CORRUPT', async () => {
+async function editManifest(dir: string, edit: (manifest: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  const file = path.join(dir, 'manifest.json');
+  await writeFile(file, JSON.stringify(edit(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>)));
+}
+
+// Drops the manifest's checksums so a test reaches the checks behind them.
+const withoutChecksums = ({ sha256: _, ...manifest }: Record<string, unknown>): Record<string, unknown> => manifest;
+
+test('a damaged graph of a shipped model is MODEL_FILE_CORRUPT (checksum, or ONNX parse without one)', async () => {
   const dir = await copyOfShippedModel('shapes-attention');
   const step = path.join(dir, 'step.onnx');
   const bytes = await readFile(step);
   await writeFile(step, bytes.subarray(0, Math.floor(bytes.length / 2)));
-  await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step graph/);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { sha256?: Record<string, string> };
+  if (manifest.sha256?.['step.onnx']) await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step\.onnx does not match the sha256/);
+  await editManifest(dir, withoutChecksums);
+  await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step graph .* could not be loaded by ONNX Runtime/);
+});
+
+test('a checksummed file that is missing is MODEL_FILE_MISSING', async () => {
+  const dir = await copyOfShippedModel('shapes-lstm');
+  await editManifest(dir, (m) => ({ ...m, sha256: { ...(m.sha256 as object), 'extra.bin': 'ab'.repeat(32) } }));
+  await rejectsWith(dir, 'MODEL_FILE_MISSING', /extra\.bin \(listed in manifest\.json sha256\) is missing/);
 });
 
 test('graphs whose input/output names differ from the contract are MODEL_GRAPH_MISMATCH', async () => {
   // Swapping the files makes every graph declare another graph's names.
   const dir = await copyOfShippedModel('shapes-lstm');
-  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-  manifest.files = { encoder: manifest.files.init, init: manifest.files.step, step: manifest.files.encoder };
-  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  await editManifest(dir, (m) => {
+    const files = m.files as Record<string, string>;
+    return { ...m, files: { encoder: files.init, init: files.step, step: files.encoder } };
+  });
   await rejectsWith(dir, 'MODEL_GRAPH_MISMATCH', /encoder .* has inputs \[features\], expected \[image\]/);
 
   // An lstm step graph declared as attention lacks `features` and `alpha`.
   const lstm = await copyOfShippedModel('shapes-lstm');
-  const lstmManifest = JSON.parse(await readFile(path.join(lstm, 'manifest.json'), 'utf8'));
-  await writeFile(path.join(lstm, 'manifest.json'), JSON.stringify({ ...lstmManifest, variant: 'attention' }));
+  await editManifest(lstm, (m) => ({ ...m, variant: 'attention' }));
   await rejectsWith(lstm, 'MODEL_GRAPH_MISMATCH', /step .* has inputs \[token, h, c\], expected \[token, h, c, features\]/);
 });
 
@@ -97,5 +114,6 @@ test('a vocabulary that does not fit the step graph is MODEL_GRAPH_MISMATCH', as
   const dir = await copyOfShippedModel('shapes-attention');
   const vocab = JSON.parse(await readFile(path.join(dir, 'vocab.json'), 'utf8')) as string[];
   await writeFile(path.join(dir, 'vocab.json'), JSON.stringify([...vocab, 'extra']));
+  await editManifest(dir, withoutChecksums);
   await rejectsWith(dir, 'MODEL_GRAPH_MISMATCH', new RegExp(`has ${vocab.length + 1} tokens`));
 });

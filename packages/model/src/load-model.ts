@@ -1,5 +1,6 @@
 // Finds and loads a model directory once: manifest, vocabulary and ONNX sessions are validated up
 // front so a broken export fails at start-up with a clear message, not on the first request.
+import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,7 @@ async function load(
   onDispose: () => void,
 ): Promise<CaptionModel> {
   const manifest = validateManifest(await readJson(path.join(dir, 'manifest.json'), 'manifest'), path.join(dir, 'manifest.json'));
+  await verifyChecksums(dir, manifest.sha256 ?? {});
   const vocabFile = path.join(dir, manifest.vocab);
   const vocab = await readJson(vocabFile, 'vocabulary');
   if (!Array.isArray(vocab) || !vocab.every((token) => typeof token === 'string')) {
@@ -83,6 +85,27 @@ async function load(
   }
   const graphs = await openGraphs(dir, manifest, vocab.length, execution, logger);
   return new CaptionModel(dir, manifest, vocab as string[], graphs, defaults, onDispose);
+}
+
+// A damaged or swapped file is reported as such instead of surfacing later as odd captions.
+async function verifyChecksums(dir: string, checksums: Record<string, string>): Promise<void> {
+  for (const [name, expected] of Object.entries(checksums)) {
+    const file = path.join(dir, name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch {
+      throw new CaptionerError('MODEL_FILE_MISSING', `${file} (listed in manifest.json sha256) is missing. Re-export the model (python3 -m training export).`, { details: { file } });
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== expected.toLowerCase()) {
+      throw new CaptionerError(
+        'MODEL_FILE_CORRUPT',
+        `${file} does not match the sha256 recorded in manifest.json (expected ${expected}, got ${actual}); the file is damaged or was replaced. Re-export or re-download the model.`,
+        { details: { file, expected, actual } },
+      );
+    }
+  }
 }
 
 async function resolveModelDir(dirOrId: string, modelsDir: string): Promise<string> {

@@ -25,6 +25,8 @@ export interface Manifest {
   specials: { pad: number; start: number; end: number; unk: number };
   maxLength: number;
   files: { encoder: string; init: string; step: string };
+  /** Optional checksums of the model's files (name -> hex sha256), verified on load. */
+  sha256?: Record<string, string>;
   params: { trainable: number; frozen: number; total: number };
   metrics: Record<string, SplitMetrics>;
   hyperparameters: Record<string, unknown>;
@@ -82,6 +84,12 @@ export function validateManifest(value: unknown, source: string): Manifest {
     }
   } else problems.push('`files` must be an object with encoder, init, step');
 
+  if (m.sha256 !== undefined) {
+    check(
+      isObject(m.sha256) && Object.entries(m.sha256).every(([name, hash]) => isFileName(name) && typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash)),
+      '`sha256` must map file names in the model directory to hex SHA-256 digests',
+    );
+  }
   if (m.dataset !== undefined) check(isObject(m.dataset) && isNonEmptyString(m.dataset.name), '`dataset.name` must be a string');
   if (m.params !== undefined) check(isObject(m.params), '`params` must be an object');
   if (m.metrics !== undefined) {
