@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 
 import sharp from 'sharp';
@@ -8,7 +10,9 @@ import sharp from 'sharp';
 import { CaptionerError } from './errors.js';
 import { loadModel } from './load-model.js';
 import type { CaptionModel, CaptionResult } from './model.js';
-import { SHIPPED_MODELS, shippedModelDir } from './test-fixtures.js';
+import { removeTempDirs, SHIPPED_MODELS, shippedModelDir, tempDir } from './test-fixtures.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface Golden {
   image: string;
@@ -18,7 +22,10 @@ interface Golden {
 }
 
 const loaded: CaptionModel[] = [];
-after(async () => Promise.all(loaded.map((m) => m.dispose())));
+after(async () => {
+  await Promise.all(loaded.map((m) => m.dispose()));
+  await removeTempDirs();
+});
 
 async function load(id: (typeof SHIPPED_MODELS)[number]): Promise<{ model: CaptionModel; golden: Golden; goldenImage: Buffer }> {
   const dir = shippedModelDir(id);
@@ -42,6 +49,31 @@ async function sceneImages(): Promise<Buffer[]> {
       sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${120 + i * 10}" height="120">${body}</svg>`)).png().toBuffer(),
     ),
   );
+}
+
+// training/decode.py's beam search, one image at a time, through Debian's python3 + torch.
+function pytorchBeamSearch(modelDir: string, files: string[], beamSize: number): { tokens: number[]; logprob: number }[] {
+  const script = `
+import json, sys
+from pathlib import Path
+from PIL import Image
+from training.decode import beam_search
+from training.images import make_transform
+from training.weights import load_model_dir
+model_dir, beam, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+model, cfg, _ = load_model_dir(Path(model_dir))
+transform = make_transform(cfg.image_size, cfg.mean, cfg.std)
+out = []
+for f in files:
+    tokens, logprob = beam_search(model, transform(Image.open(f)).unsqueeze(0), beam, cfg.max_length)[0]
+    out.append({"tokens": tokens, "logprob": logprob})
+print(json.dumps(out))
+`;
+  const stdout = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script, modelDir, String(beamSize), ...files], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  return JSON.parse(stdout) as { tokens: number[]; logprob: number }[];
 }
 
 function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
@@ -141,6 +173,27 @@ for (const id of SHIPPED_MODELS) {
         sameCaption(together[i]!, alone!, 1e-5, `beam ${beamSize} image ${i}`);
         assert.deepEqual(together[i]!.nBest.map((h) => h.tokens), alone!.nBest.map((h) => h.tokens));
       }
+    }
+  });
+
+  test(`${id}: beam search finds the same captions as PyTorch (training/decode.py) on the same pixels`, async () => {
+    const { model, goldenImage } = await load(id);
+    const { height, width } = model.manifest.image;
+    // Model-resolution PNGs, so both sides decode identical pixels and only the decoding is compared.
+    const dir = await tempDir('pytorch-beam');
+    const files = [path.join(dir, 'golden.png')];
+    await writeFile(files[0]!, goldenImage);
+    for (const [i, scene] of (await sceneImages()).entries()) {
+      files.push(path.join(dir, `scene${i}.png`));
+      await sharp(scene).resize(width, height, { fit: 'fill' }).png().toFile(files.at(-1)!);
+    }
+    for (const beamSize of [1, 3, 5]) {
+      const expected = pytorchBeamSearch(shippedModelDir(id), files, beamSize);
+      const ours = await model.caption(await Promise.all(files.map((f) => readFile(f))), { beamSize });
+      ours.forEach((result, i) => {
+        assert.deepEqual(result.tokens, expected[i]!.tokens, `beam ${beamSize}, ${path.basename(files[i]!)}`);
+        assertClose(result.logprob, expected[i]!.logprob, 1e-4, `beam ${beamSize}, ${path.basename(files[i]!)} logprob`);
+      });
     }
   });
 
