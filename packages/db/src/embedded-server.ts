@@ -49,7 +49,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   await fs.mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(path.join(dataDir, 'postgres.lock'), dataDir);
   try {
-    await stopOrphanedServer(clusterDir, dataDir);
+    await stopOrphanedServer(clusterDir, dataDir, lock.staleOwnerPid !== null);
     const password = await ensureCluster(dataDir, clusterDir, options.onServerLog);
     let port = options.port ?? (await findFreePort());
     let server: StartedServer;
@@ -217,10 +217,10 @@ async function ensureDatabase(port: number, password: string): Promise<void> {
 
 /**
  * A PostgreSQL still running on the cluster while we hold the lock was left by a process that died
- * without stopping it (kill -9). If its parent is gone, stop it (SIGINT = fast shutdown, which is safe);
- * if a live node process still owns it, the directory is in use.
+ * without stopping it (kill -9): stop it (SIGINT = fast shutdown, which is safe). When there was no
+ * stale lock to tell us its owner died, a live node parent means the directory is in use after all.
  */
-async function stopOrphanedServer(clusterDir: string, dataDir: string): Promise<void> {
+async function stopOrphanedServer(clusterDir: string, dataDir: string, ownerDied: boolean): Promise<void> {
   const pidFile = await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => null);
   const pid = Number.parseInt(pidFile?.split('\n')[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
@@ -228,7 +228,7 @@ async function stopOrphanedServer(clusterDir: string, dataDir: string): Promise<
   if (!cmdline.includes('postgres')) return; // the pid was reused by something else; PostgreSQL copes
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const parent = Number.parseInt(/^PPid:\s*(\d+)/m.exec(status)?.[1] ?? '', 10);
-  if (parent > 1 && parent !== process.pid && isProcessAlive(parent)) {
+  if (!ownerDied && parent > 1 && parent !== process.pid && isProcessAlive(parent)) {
     const parentCmd = await fs.readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '');
     if (parentCmd.includes('node')) throw new DataDirInUseError(dataDir, parent);
   }
