@@ -33,6 +33,8 @@ export async function createServer(services: Services, log: (message: string) =>
     typeDefs,
     resolvers,
     csrfPrevention: true,
+    // main.ts owns signals: Apollo's own handler would stop it and re-send the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(log),

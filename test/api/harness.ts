@@ -1,0 +1,103 @@
+// A real API for a test file: the service in-process on a free loopback port, its own embedded PostgreSQL in
+// a temp directory, the shipped models from models/. Talks to it only over HTTP (fetch), as clients do.
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, startService, type RunningService } from '@captioner/api';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const fixturesDir = path.join(repoRoot, 'training', 'tests', 'fixtures');
+
+export interface GraphqlResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+export interface TestApi {
+  url: string;
+  tempDir: string;
+  service: RunningService;
+  /** POST /graphql; returns the whole response (data and errors). */
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<GraphqlResponse<T>>;
+  /** POST /graphql; throws on any error and returns data. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<T>;
+  upload(files: { name: string; bytes: Uint8Array; type?: string }[]): Promise<{ status: number; body: UploadBody }>;
+  stop(): Promise<void>;
+}
+
+export interface UploadBody {
+  results: { filename: string | null; imageId: string | null; created: boolean; error?: { code: string; message: string } }[];
+  error?: { code: string; message: string };
+}
+
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'captioner-api-test-'));
+  await chmod(tempDir, 0o755); // the embedded server runs as the `postgres` user, which must reach its data dir
+  const { DATABASE_URL: _ignored, ...baseEnv } = process.env; // always our own embedded database
+  const config = loadConfig({
+    ...baseEnv,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
+    CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+    CAPTIONER_IMPORT_ROOT: fixturesDir,
+    ...env,
+  });
+  const service = await startService(config, { log: () => undefined });
+  const url = await service.server.listen(0, '127.0.0.1');
+
+  const request = async <T>(query: string, variables: Record<string, unknown> = {}, voter?: string): Promise<GraphqlResponse<T>> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (voter) headers['x-voter-id'] = voter;
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return { status: response.status, ...((await response.json()) as Omit<GraphqlResponse<T>, 'status'>) };
+  };
+  return {
+    url,
+    tempDir,
+    service,
+    request,
+    async gql<T>(query: string, variables: Record<string, unknown> = {}, voter?: string) {
+      const response = await request<T>(query, variables, voter);
+      if (response.errors?.length || !response.data) {
+        throw new Error(`GraphQL failed (HTTP ${response.status}): ${JSON.stringify(response.errors)}`);
+      }
+      return response.data;
+    },
+    async upload(files) {
+      const form = new FormData();
+      for (const f of files) form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+      const response = await fetch(`${url}/upload`, { method: 'POST', body: form });
+      return { status: response.status, body: (await response.json()) as UploadBody };
+    },
+    async stop() {
+      await service.shutdown();
+      await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Real shapes images from the training fixtures (JPEG). */
+export async function fixtureImages(count: number): Promise<{ name: string; bytes: Buffer }[]> {
+  const dir = path.join(fixturesDir, 'flickr8k', 'Flicker8k_Dataset');
+  const names = (await import('node:fs/promises').then((fs) => fs.readdir(dir))).filter((n) => n.endsWith('.jpg')).sort();
+  if (names.length < count) throw new Error(`Only ${names.length} fixture images in ${dir}; need ${count}`);
+  return Promise.all(names.slice(0, count).map(async (name) => ({ name, bytes: await readFile(path.join(dir, name)) })));
+}
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The shipped models the service loaded; tests need both variants. */
+export async function loadedModels(api: TestApi): Promise<{ id: string; variant: string }[]> {
+  const { models } = await api.gql<{ models: { id: string; variant: string; loaded: boolean }[] }>('{ models { id variant loaded } }');
+  return models.filter((m) => m.loaded);
+}
