@@ -1,0 +1,76 @@
+"""Command line: python3 -m training {shapes,train,evaluate,export,bench-eager} ... (see --help)."""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python3 -m training", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("shapes", help="generate the synthetic shapes dataset in Flickr8k's layout")
+    p.add_argument("--out", default="training/data/shapes")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--sizes", default="6000,1000,1000", help="train,val,test image counts")
+
+    p = sub.add_parser("train", help="train (or resume) a model; a run directory holds everything")
+    p.add_argument("--variant", choices=["lstm", "attention"], required=True)
+    p.add_argument("--data", default="training/data/shapes")
+    p.add_argument("--dataset-name", default=None)
+    p.add_argument("--encoder", choices=["smallcnn", "resnet50"], default="smallcnn")
+    p.add_argument("--run", required=True, help="run directory (resumes if it holds last.pt)")
+    for name, kind in [("epochs", int), ("batch-size", int), ("lr", float), ("captions-per-image", int),
+                       ("early-stop-patience", int), ("max-minutes", float), ("threads", int), ("seed", int),
+                       ("min-word-count", int), ("momentum", float)]:
+        p.add_argument(f"--{name}", type=kind, default=None)
+
+    p = sub.add_parser("evaluate", help="loss and BLEU-1..4 on val and test, greedy and beam")
+    p.add_argument("--run", required=True)
+    p.add_argument("--beam-sizes", default="1,3")
+    p.add_argument("--out", default=None, help="write the metrics JSON here (default: <run>/metrics.json)")
+
+    p = sub.add_parser("export", help="write a model directory (ONNX graphs, manifest, vocab, golden) from a run")
+    p.add_argument("--run", required=True)
+    p.add_argument("--out", required=True, help="e.g. models/shapes-attention")
+    p.add_argument("--id", default=None)
+
+    p = sub.add_parser("bench-eager", help="PyTorch eager captioning throughput (the runtime benchmark's baseline)")
+    p.add_argument("--model-dir", required=True)
+    p.add_argument("--batch-sizes", default="1,8,32")
+    p.add_argument("--beam", type=int, default=1)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores, like ONNX Runtime)")
+    p.add_argument("--json", action="store_true")
+
+    args = parser.parse_args(argv)
+    if args.command == "shapes":
+        from .shapes import generate
+        sizes = dict(zip(["train", "val", "test"], (int(x) for x in args.sizes.split(","))))
+        print(generate(Path(args.out), args.seed, sizes))
+    elif args.command == "train":
+        from .config import TrainConfig
+        from .train import train
+        overrides = {k: v for k, v in vars(args).items() if k not in ("command", "variant", "encoder", "run", "data", "dataset_name")}
+        cfg = TrainConfig.preset(args.variant, args.encoder, data_dir=args.data,
+                                 dataset_name=args.dataset_name or Path(args.data).name, **overrides)
+        train(cfg, Path(args.run))
+    elif args.command == "evaluate":
+        from .evaluate import evaluate_run
+        metrics = evaluate_run(Path(args.run), [int(b) for b in args.beam_sizes.split(",")])
+        out = Path(args.out) if args.out else Path(args.run) / "metrics.json"
+        out.write_text(json.dumps(metrics, indent=2))
+        print(json.dumps(metrics, indent=2))
+    elif args.command == "export":
+        from .export import export_run
+        print(export_run(Path(args.run), Path(args.out), args.id))
+    elif args.command == "bench-eager":
+        from .bench_eager import bench
+        result = bench(Path(args.model_dir), [int(b) for b in args.batch_sizes.split(",")], args.beam, args.seconds, args.threads or os.cpu_count())
+        print(json.dumps(result) if args.json else "\n".join(str(r) for r in result["results"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Loss and corpus BLEU-1..4 of decoded captions (greedy and beam) on val and test."""
+import json
+from pathlib import Path
+
+from .data import CaptionDataset
+from .images import make_transform
+from .train import batches, decode_bleu, load_run, load_splits, validation_loss
+
+
+def evaluate_model(model, cfg, vocab, examples, split: str, beam_sizes) -> dict:
+    """The manifest's metrics entry for one split: `bleu` uses the last (largest) beam size."""
+    dataset = CaptionDataset(examples, vocab, make_transform(cfg.image_size, cfg.mean, cfg.std), cfg.max_length)
+    loss = validation_loss(model, batches(dataset, 100, False, 0), cfg.alpha_c)
+    result = {"loss": loss}
+    for beam in beam_sizes:
+        bleu, _ = decode_bleu(model, dataset, vocab, beam, cfg.max_length, desc=f"{split} beam {beam}")
+        result["bleuGreedy" if beam == 1 else "bleu"] = bleu
+        if beam != 1:
+            result["decode"] = {"beamSize": beam, "maxLength": cfg.max_length, "lengthNormalized": True}
+    result.setdefault("bleu", result.get("bleuGreedy"))
+    result.setdefault("decode", {"beamSize": 1, "maxLength": cfg.max_length, "lengthNormalized": True})
+    return result
+
+
+def evaluate_run(run_dir: Path, beam_sizes) -> dict:
+    model, cfg, vocab, _ = load_run(run_dir)
+    splits = load_splits(cfg)
+    return {split: evaluate_model(model, cfg, vocab, splits[split], split, sorted(beam_sizes)) for split in ("val", "test")}

@@ -1,0 +1,181 @@
+"""Teacher-forced training with checkpoints that resume, LR on plateau, early stopping, a per-epoch
+log (CSV) and a PNG of the curves. A run lives in one directory: config.json, vocab.json, last.pt,
+best.pt, log.csv, curves.png."""
+import csv
+import json
+import math
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from .bleu import corpus_bleu_1to4
+from .config import TrainConfig
+from .data import PAD, CaptionDataset, Vocabulary, collate, load_examples
+from .decode import beam_search
+from .images import make_transform
+from .models import Captioner, ModelConfig
+from .plot import plot_curves
+from .progress import progress
+
+LOG_FIELDS = ["epoch", "lr", "train_loss", "val_loss", "val_bleu1", "val_bleu2", "val_bleu3", "val_bleu4", "seconds"]
+
+
+def model_config(cfg: TrainConfig, vocab_size: int) -> ModelConfig:
+    return ModelConfig(variant=cfg.variant, encoder=cfg.encoder, vocab_size=vocab_size, embed_dim=cfg.embed_dim,
+                       hidden_dim=cfg.hidden_dim, attention_dim=cfg.attention_dim, num_layers=cfg.num_layers,
+                       dropout=cfg.dropout, image_size=cfg.image_size, grid_size=cfg.grid_size)
+
+
+def caption_loss(model, batch, alpha_c: float):
+    """Cross-entropy over real tokens (padding masked) plus, for attention, the doubly stochastic
+    regulariser pushing each region's attention summed over the caption towards 1."""
+    images, inputs, targets, image_index, _ = batch
+    logits, alphas = model(images, inputs, image_index)  # (B, T, V), (B, T, P) | None
+    mask = targets != PAD  # (B, T)
+    loss = F.cross_entropy(logits[mask], targets[mask])
+    if alphas is not None and alpha_c > 0:
+        coverage = (alphas * mask.unsqueeze(2)).sum(dim=1)  # (B, P)
+        loss = loss + alpha_c * ((1.0 - coverage) ** 2).mean()
+    return loss
+
+
+def make_optimizer(cfg: TrainConfig, model):
+    params = [p for p in model.parameters() if p.requires_grad]
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
+
+
+def batches(dataset, images_per_batch: int, shuffle: bool, seed: int):
+    return torch.utils.data.DataLoader(dataset, batch_size=images_per_batch, shuffle=shuffle, collate_fn=collate,
+                                       generator=torch.Generator().manual_seed(seed) if shuffle else None)
+
+
+@torch.no_grad()
+def validation_loss(model, loader, alpha_c):
+    model.eval()
+    total, count = 0.0, 0
+    for batch in loader:
+        n = int((batch[2] != PAD).sum())
+        total += caption_loss(model, batch, alpha_c).item() * n
+        count += n
+    return total / max(count, 1)
+
+
+@torch.no_grad()
+def decode_bleu(model, dataset, vocab, beam_size, max_length, batch_images=100, desc="decoding"):
+    """Corpus BLEU-1..4 of decoded captions (not teacher-forced) against all references."""
+    hyps, refs = [], []
+    for start in progress(range(0, len(dataset), batch_images), desc=desc):
+        items = [dataset[i] for i in range(start, min(start + batch_images, len(dataset)))]
+        images = torch.stack([it[0] for it in items])
+        for (ids, _), (_, _, i) in zip(beam_search(model, images, beam_size, max_length), items):
+            hyps.append(vocab.decode(ids))
+            refs.append([vocab.decode(vocab.encode(c)) for c in dataset.examples[i].captions])
+    return corpus_bleu_1to4(hyps, refs), hyps
+
+
+def load_splits(cfg: TrainConfig):
+    examples = load_examples(cfg.data_dir)
+    by_split = {s: [e for e in examples if e.split == s] for s in ("train", "val", "test")}
+    for split, items in by_split.items():
+        if not items:
+            raise ValueError(f"{cfg.data_dir} has no {split} images")
+    return by_split
+
+
+def train(cfg: TrainConfig, run_dir: Path):
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    splits = load_splits(cfg)
+    vocab_path = run_dir / "vocab.json"
+    if vocab_path.exists():
+        vocab = Vocabulary(json.loads(vocab_path.read_text()))
+    else:
+        vocab = Vocabulary.build([c for e in splits["train"] for c in e.captions], cfg.min_word_count)
+        vocab_path.write_text(json.dumps(vocab.tokens))
+    (run_dir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+
+    transform = make_transform(cfg.image_size, cfg.mean, cfg.std)
+    train_set = CaptionDataset(splits["train"], vocab, transform, cfg.max_length, cfg.captions_per_image, cfg.seed)
+    val_set = CaptionDataset(splits["val"], vocab, transform, cfg.max_length)
+    images_per_batch = max(1, cfg.batch_size // cfg.captions_per_image)
+
+    model = Captioner(model_config(cfg, len(vocab)))
+    optimizer = make_optimizer(cfg, model)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=cfg.lr_factor, patience=cfg.lr_patience)
+    state = {"epoch": 0, "best_bleu4": -1.0, "since_best": 0}
+    last = run_dir / "last.pt"
+    if last.exists():  # resume exactly where the previous process stopped
+        ckpt = torch.load(last, map_location="cpu")
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        scheduler.load_state_dict(ckpt["scheduler"])
+        state = ckpt["state"]
+        print(f"resumed from {last} after epoch {state['epoch']}")
+
+    started = time.time()
+    while state["epoch"] < cfg.epochs and state["since_best"] < cfg.early_stop_patience:
+        epoch = state["epoch"] + 1
+        model.train()
+        tick, total, count = time.time(), 0.0, 0
+        bar = progress(batches(train_set, images_per_batch, True, cfg.seed + epoch), desc=f"epoch {epoch}")
+        for batch in bar:
+            loss = caption_loss(model, batch, cfg.alpha_c)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            if not math.isfinite(loss.item()):
+                raise FloatingPointError(f"loss became {loss.item()} in epoch {epoch}; lower the learning rate")
+            total, count = total + loss.item(), count + 1
+            if hasattr(bar, "set_postfix"):
+                bar.set_postfix(loss=f"{total / count:.3f}", refresh=False)
+        val_loss = validation_loss(model, batches(val_set, 100, False, 0), cfg.alpha_c)
+        bleu, _ = decode_bleu(model, val_set, vocab, 1, cfg.max_length, desc="val greedy")
+        if epoch > cfg.lr_schedule_after:
+            scheduler.step(val_loss)
+        row = dict(epoch=epoch, lr=optimizer.param_groups[0]["lr"], train_loss=total / count, val_loss=val_loss,
+                   val_bleu1=bleu[0], val_bleu2=bleu[1], val_bleu3=bleu[2], val_bleu4=bleu[3], seconds=time.time() - tick)
+        append_log(run_dir / "log.csv", row)
+        print("  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+        improved = bleu[3] > state["best_bleu4"]
+        state.update(epoch=epoch, best_bleu4=max(bleu[3], state["best_bleu4"]), since_best=0 if improved else state["since_best"] + 1)
+        ckpt = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "state": state, "config": cfg.to_dict(), "vocab": vocab.tokens}
+        if improved:
+            torch.save(ckpt, run_dir / "best.pt.tmp")
+            (run_dir / "best.pt.tmp").replace(run_dir / "best.pt")
+        torch.save(ckpt, run_dir / "last.pt.tmp")
+        (run_dir / "last.pt.tmp").replace(last)  # atomic: a kill mid-save never loses the last epoch
+        plot_curves(run_dir / "log.csv", run_dir / "curves.png", title=f"{cfg.dataset_name}-{cfg.variant}")
+        if cfg.max_minutes and time.time() - started > cfg.max_minutes * 60:
+            print(f"stopping after {cfg.max_minutes} minutes; run again to resume")
+            return state
+    print(f"done after epoch {state['epoch']}: best val BLEU-4 {state['best_bleu4']:.4f}")
+    return state
+
+
+def append_log(path: Path, row: dict):
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=LOG_FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def load_run(run_dir: Path, which: str = "best"):
+    """The trained model (eval mode), its config and vocabulary from a run directory."""
+    ckpt = torch.load(Path(run_dir) / f"{which}.pt", map_location="cpu")
+    cfg = TrainConfig.from_dict(ckpt["config"])
+    vocab = Vocabulary(ckpt["vocab"])
+    model = Captioner(model_config(cfg, len(vocab)))
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), cfg, vocab, ckpt["state"]

@@ -1,0 +1,31 @@
+"""Rebuild the PyTorch model from a shipped model directory: the ONNX graphs keep every parameter under
+its PyTorch name, so the directory needs no second copy of the weights."""
+import json
+from pathlib import Path
+
+import onnx
+import torch
+from onnx import numpy_helper
+
+from .config import TrainConfig
+from .models import Captioner
+from .train import model_config
+
+
+def load_model_dir(model_dir: Path):
+    """(model in eval mode, TrainConfig, vocab tokens) from models/<id>/."""
+    model_dir = Path(model_dir)
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    cfg = TrainConfig.from_dict(manifest["hyperparameters"])
+    tokens = json.loads((model_dir / manifest["vocab"]).read_text())
+    model = Captioner(model_config(cfg, len(tokens)))
+    state = {}
+    for name in manifest["files"].values():
+        for init in onnx.load(str(model_dir / name)).graph.initializer:
+            state[init.name] = torch.from_numpy(numpy_helper.to_array(init).copy())
+    wanted = {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
+    missing = wanted - state.keys()
+    if missing:
+        raise ValueError(f"{model_dir} lacks parameters {sorted(missing)[:5]}; was it exported by training/export.py?")
+    model.load_state_dict({k: v for k, v in state.items() if k in wanted}, strict=False)
+    return model.eval(), cfg, tokens
