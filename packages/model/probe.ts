@@ -1,18 +1,21 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
 import { loadModel } from './src/index.js';
-for (const v of ['attention', 'lstm']) {
-  const dir = `/tmp/devmodels/dev-${v}`;
-  const model = await loadModel(dir);
-  const golden = JSON.parse(await readFile(`${dir}/golden.json`, 'utf8'));
-  const png = await readFile(`${dir}/golden.png`);
-  const t = await model.preprocess(png);
-  let sum = 0, sumAbs = 0; for (const x of t) { sum += x; sumAbs += Math.abs(x); }
-  console.log(v, 'tensor', sum, golden.tensor.sum, sumAbs, golden.tensor.sumAbs);
-  const [g] = await model.caption([png], { beamSize: 1 });
-  console.log(g!.tokens.join(','), '|', golden.greedy.tokens.join(','));
-  console.log(Math.max(...g!.tokenLogprobs.map((x, i) => Math.abs(x - golden.greedy.logprobs[i]))), g!.tokenLogprobs.length, golden.greedy.logprobs.length);
-  const [b] = await model.caption([png, png], { beamSize: 5, nBest: 5 });
-  console.log(b!.nBest.map(h => `${h.text} ${h.score.toFixed(3)} ${h.ended}`), b!.latencyMs, b!.attention?.length, b!.attention?.[0]?.flat().reduce((a, x) => a + x, 0));
-  const [f] = await model.caption([png], { beamSize: 5, nBest: 5, maxLength: 1 });
-  console.log(f!.nBest.map(h => [h.tokens[0] ?? 2, h.tokenLogprobs[0]]), golden.firstStep.top);
+const dir = '/work/main/models/shapes-lstm';
+const png = await readFile(`${dir}/golden.png`);
+for (const threads of [1, 2]) {
+  const model = await loadModel(dir, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  for (const beam of [1, 3]) {
+    await model.caption([png], { beamSize: beam });
+    const t: number[] = [];
+    for (let i = 0; i < 40; i++) { const s = performance.now(); await model.caption([png], { beamSize: beam }); t.push(performance.now() - s); }
+    t.sort((a, b) => a - b);
+    const p: number[] = [];
+    for (let i = 0; i < 40; i++) { const s = performance.now(); await model.preprocess(png); p.push(performance.now() - s); }
+    p.sort((a, b) => a - b);
+    console.log(`threads ${threads} beam ${beam}: p50 ${t[20]!.toFixed(2)}ms min ${t[0]!.toFixed(2)}; preprocess p50 ${p[20]!.toFixed(2)}`);
+  }
+  await model.dispose();
 }
+console.log(sharp.concurrency());

@@ -46,6 +46,9 @@ export function sessionOptions(options: ExecutionOptions, provider: ExecutionPro
     executionProviders: provider === 'cuda' ? [{ name: 'cuda', deviceId: options.cudaDeviceId ?? 0 }] : ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // Idle threads sleep instead of spinning: these graphs are small and the service shares its
+    // cores (API, database, other models), where spinning workers only steal time.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     ...(options.interOpNumThreads !== undefined ? { interOpNumThreads: options.interOpNumThreads } : {}),
   };
