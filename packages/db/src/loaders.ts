@@ -53,12 +53,12 @@ export function createLoaders(ctx: DbContext, repos: Repositories, options: { vo
   return {
     imageById: new DataLoader(async (ids) => byKey(ids, await repos.images.getByIds(ids), (row) => row.id)),
     imageStatsById: new DataLoader(async (ids) => {
+      // Kept up to date by triggers on ratings and captions.
       const rows = await sql<ImageStats & { id: string }>(
         ctx,
-        `SELECT c.image_id AS id, avg(r.stars)::float8 AS "meanRating", count(r.id)::int AS "ratingCount",
-                max(c.sentence_bleu) AS "bestBleu"
-         FROM captions c LEFT JOIN ratings r ON r.caption_id = c.id
-         WHERE c.image_id = ANY($1::uuid[]) GROUP BY c.image_id`,
+        `SELECT i.id, i.rating_sum::float8 / NULLIF(i.rating_count, 0) AS "meanRating", i.rating_count AS "ratingCount",
+                i.best_bleu AS "bestBleu"
+         FROM images i WHERE i.id = ANY($1::uuid[])`,
         [ids.filter(isUuid)],
       );
       const map = new Map(rows.map(({ id, ...stats }) => [id, stats]));

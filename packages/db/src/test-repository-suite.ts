@@ -274,6 +274,8 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.equal(await countRows(db, 'ratings', 'caption_id = $1', [caption.id]), 1);
         const stored = await db.ratings.get(caption.id, 'racer');
         assert.ok(stored && stars.includes(stored.stars));
+        const imageStats = await db.createLoaders().imageStatsById.load(caption.imageId);
+        assert.deepEqual(imageStats, { meanRating: stored.stars, ratingCount: 1, bestBleu: 0.5 });
       });
 
       it('rejects stars outside 1..5 and unknown captions, changing nothing', async () => {
@@ -501,6 +503,42 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.deepEqual(await ids({ source: 'upload' }), []);
         assert.deepEqual(await ids({ split: 'test', minBleu: 0.3 }, 'bleu'), [f.i0.id, f.i2.id, f.i1.id]);
         assert.equal(await db.images.count({ dataset: f.dataset, minBleu: 0.3 }), 3);
+      });
+
+      it('keeps the stored rating and BLEU aggregates equal to a recount', async () => {
+        const [m1, m2] = [await addModel(db, unique('agg-a')), await addModel(db, unique('agg-b'))];
+        const image = await addImage(db);
+        const c1 = await addCaption(db, image.id, m1.id, { sentenceBleu: 0.3 });
+        const c2 = await addCaption(db, image.id, m2.id, { sentenceBleu: 0.8 });
+        // Many voters rating both captions at once, each voter several times.
+        await Promise.all(
+          Array.from({ length: 60 }, (_, index) =>
+            db.ratings.rate({ captionId: index % 2 ? c1.id : c2.id, voterId: `agg-${index % 10}`, stars: (index % 5) + 1 }),
+          ),
+        );
+        await addCaption(db, image.id, m2.id, { sentenceBleu: 0.1 }); // re-scored: best BLEU drops to 0.3
+        await rawSql(db, `DELETE FROM ratings WHERE caption_id = $1 AND voter_id = 'agg-1'`, [c1.id]);
+        const recount = async () =>
+          (await rawSql(db, `SELECT i.rating_count AS "count", i.rating_sum AS "sum", i.best_bleu AS "best",
+              (SELECT count(*) FROM ratings r JOIN captions c ON c.id = r.caption_id WHERE c.image_id = i.id)::int AS "countNow",
+              (SELECT COALESCE(sum(r.stars), 0) FROM ratings r JOIN captions c ON c.id = r.caption_id WHERE c.image_id = i.id)::int AS "sumNow",
+              (SELECT max(c.sentence_bleu) FROM captions c WHERE c.image_id = i.id) AS "bestNow"
+            FROM images i WHERE i.id = $1`, [image.id])).rows[0] as Record<string, number | null>;
+        let row = await recount();
+        assert.deepEqual([row.count, row.sum, row.best], [row.countNow, row.sumNow, row.bestNow]);
+        assert.equal(row.best, 0.3);
+        assert.equal(row.count, 9, 'five voters per caption, one of their ratings deleted');
+        const stats = await db.createLoaders().imageStatsById.load(image.id);
+        assert.deepEqual(stats, { meanRating: (row.sum as number) / (row.count as number), ratingCount: row.count, bestBleu: 0.3 });
+        await rawSql(db, `DELETE FROM captions WHERE id = $1`, [c1.id]);
+        row = await recount();
+        assert.deepEqual([row.count, row.sum, row.best], [row.countNow, row.sumNow, row.bestNow]);
+        assert.equal(row.best, 0.1);
+        const captionRows = (await rawSql(db, `SELECT c.rating_count AS n, c.rating_sum AS s,
+            (SELECT count(*) FROM ratings r WHERE r.caption_id = c.id)::int AS "nNow",
+            (SELECT COALESCE(sum(stars), 0) FROM ratings r WHERE r.caption_id = c.id)::int AS "sNow"
+          FROM captions c WHERE c.image_id = $1`, [image.id])).rows as { n: number; s: number; nNow: number; sNow: number }[];
+        assert.deepEqual(captionRows.map((c) => [c.n, c.s]), captionRows.map((c) => [c.nNow, c.sNow]));
       });
 
       it('rejects malformed paging and ranges', async () => {

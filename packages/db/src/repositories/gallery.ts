@@ -1,18 +1,21 @@
 // The gallery query: filtered, sorted images with keyset (cursor) pagination, and their rating/BLEU
-// aggregates scoped to the filter's model. One SQL statement per page.
+// aggregates (scoped to the filter's model when there is one). One SQL statement per page.
 import { Params, sql, type DbContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import type { GalleryImage, ImageFilter, ImagePage, ImageSort, ListImagesQuery } from '../types.js';
-import { IMAGE_COLUMNS } from './images.js';
 
 const SORTS: readonly ImageSort[] = ['newest', 'bleu', 'rating'];
 const MAX_PAGE = 100;
 
-// Sort key per sort, highest first; images without a score get -1 so they come last.
+// Aggregates of the gallery rows `g`: per image (kept by triggers) or, with a model filter, per image
+// over that model's captions. MEAN must stay textually identical to the images_rating_sort_idx index.
+const MEAN = `COALESCE(g.rating_sum::float8 / NULLIF(g.rating_count, 0), -1)`;
+// Sort key per sort, highest first; images without a score get -1 so they come last. For the unscoped
+// gallery these match the expression indexes of migration 20261125200000_gallery_stats.
 const SORT_KEY: Record<ImageSort, string> = {
-  newest: 'g."createdAt"',
-  bleu: 'COALESCE(g."bestBleu", -1)',
-  rating: 'COALESCE(g."meanRating", -1)',
+  newest: 'g.created_at',
+  bleu: 'COALESCE(g.best_bleu, -1)',
+  rating: MEAN,
 };
 
 interface Cursor {
@@ -57,49 +60,48 @@ function checkRange(name: string, min: number | null | undefined, max: number | 
   }
 }
 
+const GALLERY_COLUMNS = `g.id, g.sha256, g.mime, g.byte_size AS "byteSize", g.width, g.height,
+  g.thumbnail_mime AS "thumbnailMime", g.filename, g.source, g.dataset, g.split, g.created_at AS "createdAt",
+  g.rating_sum::float8 / NULLIF(g.rating_count, 0) AS "meanRating", g.rating_count AS "ratingCount",
+  g.best_bleu AS "bestBleu"`;
+
 /**
- * SELECT of images matching the filter with their scoped aggregates, as rows of `g`, plus the
- * conditions on the aggregates. Aggregates come from a LATERAL subquery so PostgreSQL computes them
- * only for the rows it needs when the sort can use an index (newest).
+ * FROM clause yielding gallery rows `g` (image columns plus rating_count, rating_sum, best_bleu), and
+ * the WHERE conditions of the filter. Without a model filter `g` is the images table itself, so sorts
+ * and keyset pages walk an index; with one, `g` joins that model's per-image caption aggregates.
  */
 function filteredImages(filter: ImageFilter, params: Params): { from: string; where: string[] } {
   checkRange('Rating', filter.minRating, filter.maxRating, 0, 5);
   checkRange('Bleu', filter.minBleu, filter.maxBleu, 0, 1);
-  const imageWhere: string[] = [];
-  const modelClause = filter.modelId ? `AND c.model_id = ${params.add(filter.modelId)}` : '';
+  const where: string[] = [];
+  let from = 'images g';
+  let captionScope = '';
   if (filter.modelId) {
-    imageWhere.push(`EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id ${modelClause})`);
+    const model = params.add(filter.modelId);
+    captionScope = `AND c.model_id = ${model}`;
+    from = `(SELECT i.id, i.sha256, i.mime, i.byte_size, i.width, i.height, i.thumbnail_mime, i.filename, i.source,
+                    i.dataset, i.split, i.created_at, s.rating_count, s.rating_sum, s.best_bleu
+             FROM images i
+             JOIN (SELECT c.image_id, sum(c.rating_count)::int AS rating_count, sum(c.rating_sum)::int AS rating_sum,
+                          max(c.sentence_bleu) AS best_bleu
+                   FROM captions c WHERE c.model_id = ${model} GROUP BY c.image_id) s ON s.image_id = i.id) g`;
   }
-  if (filter.split) imageWhere.push(`i.split = ${params.add(filter.split)}`);
-  if (filter.source) imageWhere.push(`i.source = ${params.add(filter.source)}`);
-  if (filter.dataset) imageWhere.push(`i.dataset = ${params.add(filter.dataset)}`);
+  if (filter.split) where.push(`g.split = ${params.add(filter.split)}`);
+  if (filter.source) where.push(`g.source = ${params.add(filter.source)}`);
+  if (filter.dataset) where.push(`g.dataset = ${params.add(filter.dataset)}`);
   if (filter.hasReferences === true || filter.hasReferences === false) {
-    imageWhere.push(
-      `${filter.hasReferences ? '' : 'NOT '}EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = i.id)`,
-    );
+    where.push(`${filter.hasReferences ? '' : 'NOT '}EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = g.id)`);
   }
   const search = filter.search?.trim();
   if (search) {
     const query = `websearch_to_tsquery('english', ${params.add(search)})`;
-    imageWhere.push(`i.id IN (SELECT c.image_id FROM captions c WHERE c.search @@ ${query} ${modelClause}
+    where.push(`g.id IN (SELECT c.image_id FROM captions c WHERE c.search @@ ${query} ${captionScope}
       UNION SELECT rc.image_id FROM reference_captions rc WHERE rc.search @@ ${query})`);
   }
-  const from = `(
-    SELECT ${IMAGE_COLUMNS}, s."meanRating", s."ratingCount", s."bestBleu"
-    FROM images i
-    LEFT JOIN LATERAL (
-      SELECT avg(r.stars)::float8 AS "meanRating", count(r.id)::int AS "ratingCount",
-             max(c.sentence_bleu) AS "bestBleu"
-      FROM captions c LEFT JOIN ratings r ON r.caption_id = c.id
-      WHERE c.image_id = i.id ${modelClause}
-    ) s ON true
-    ${imageWhere.length ? `WHERE ${imageWhere.join(' AND ')}` : ''}
-  ) g`;
-  const where: string[] = [];
-  if (filter.minRating != null) where.push(`g."meanRating" >= ${params.add(filter.minRating)}`);
-  if (filter.maxRating != null) where.push(`g."meanRating" <= ${params.add(filter.maxRating)}`);
-  if (filter.minBleu != null) where.push(`g."bestBleu" >= ${params.add(filter.minBleu)}`);
-  if (filter.maxBleu != null) where.push(`g."bestBleu" <= ${params.add(filter.maxBleu)}`);
+  if (filter.minRating != null) where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) >= ${params.add(filter.minRating)}`);
+  if (filter.maxRating != null) where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) <= ${params.add(filter.maxRating)}`);
+  if (filter.minBleu != null) where.push(`g.best_bleu >= ${params.add(filter.minBleu)}`);
+  if (filter.maxBleu != null) where.push(`g.best_bleu <= ${params.add(filter.maxBleu)}`);
   return { from, where };
 }
 
@@ -120,7 +122,7 @@ export async function listImages(ctx: DbContext, query: ListImagesQuery): Promis
   }
   const rows = await sql<GalleryImage>(
     ctx,
-    `SELECT g.* FROM ${from}
+    `SELECT ${GALLERY_COLUMNS} FROM ${from}
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY ${key} DESC, g.id DESC
      LIMIT ${first + 1}`,
