@@ -1,0 +1,116 @@
+// Dataset import of a fixture in each layout training/ reads, through the GraphQL mutation and the command line;
+// resumable (re-running skips what is stored) and optionally captioning as it goes.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, describe, test } from 'node:test';
+import { readDataset } from '@captioner/api';
+import { fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
+
+const run = promisify(execFile);
+
+interface Job {
+  id: string;
+  status: string;
+  format: string;
+  dataset: string;
+  total: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  failed: number;
+  error: string | null;
+}
+
+async function importAndWait(api: TestApi, input: Record<string, unknown>): Promise<Job> {
+  const { importDataset } = await api.gql<{ importDataset: { job: Job } }>(
+    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id status } } }', { input });
+  return waitUntil('the import job', async () => {
+    const { importJob } = await api.gql<{ importJob: Job }>(
+      'query($id: ID!) { importJob(id: $id) { id status format dataset total processed created skipped failed error } }', { id: importDataset.job.id });
+    assert.notEqual(importJob.status, 'FAILED', importJob.error ?? '');
+    return importJob.status === 'SUCCEEDED' ? importJob : null;
+  });
+}
+
+/** Images, references and splits as the API serves them, keyed by file name. */
+async function stored(api: TestApi) {
+  const { images } = await api.gql<{ images: { edges: { node: { filename: string; split: string; dataset: string; source: string; references: string[] } }[] } }>(
+    '{ images(first: 100) { edges { node { filename split dataset source references } } } }');
+  return new Map(images.edges.map((e) => [e.node.filename, e.node]));
+}
+
+for (const [layout, format] of [['flickr8k', 'FLICKR8K'], ['karpathy', 'KARPATHY'], ['kaggle', 'KAGGLE']] as const) {
+  describe(`import of the ${layout} fixture`, () => {
+    let api: TestApi;
+    after(async () => {
+      await api?.stop();
+    });
+    test('stores every image with its references and split, and a second import skips them all', async () => {
+      api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
+      const expected = await readDataset(path.join(fixturesDir, layout)); // same reader training/ is tested against
+      const job = await importAndWait(api, { path: layout, dataset: `${layout}-fixture` });
+      assert.equal(job.format, format, 'format detected');
+      assert.deepEqual([job.total, job.created, job.skipped, job.failed], [expected.examples.length, expected.examples.length, 0, 0]);
+      const images = await stored(api);
+      assert.equal(images.size, expected.examples.length);
+      for (const example of expected.examples) {
+        const image = images.get(example.file);
+        assert.ok(image, `${example.file} stored`);
+        assert.equal(image.split, example.split.toUpperCase());
+        assert.equal(image.dataset, `${layout}-fixture`);
+        assert.equal(image.source, 'DATASET');
+        assert.deepEqual(image.references, example.captions);
+      }
+      const again = await importAndWait(api, { path: layout, format, dataset: `${layout}-fixture` });
+      assert.deepEqual([again.created, again.skipped, again.failed], [0, expected.examples.length, 0]);
+      assert.deepEqual(await stored(api), images, 'nothing changed');
+    });
+  });
+}
+
+describe('the import command', () => {
+  let dataDir: string;
+  after(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+  test('imports part, resumes the rest, captions with --caption, on its own database', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'captioner-import-cli-'));
+    await chmod(dataDir, 0o755);
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/api/src/cli/import.ts'), ...args], {
+        cwd: repoRoot,
+        env: { ...env, CAPTIONER_DATA_DIR: path.join(dataDir, 'data'), CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models') },
+      });
+    const dir = path.join(fixturesDir, 'kaggle');
+    const total = (await readDataset(dir)).examples.length;
+    const first = await cli([dir, '--limit', '3']);
+    assert.match(first.stdout, /3 new, 0 already stored, 0 failed of 3/);
+    assert.match(first.stderr, /import /, 'progress is shown');
+    const second = await cli([dir, '--caption']);
+    assert.match(second.stdout, new RegExp(`${total - 3} new, 3 already stored, 0 failed of ${total}`));
+    assert.match(second.stdout, /Captioned/);
+
+    // The API on the same data directory serves what the command stored, captioned by every model.
+    const api = await startTestApi({ CAPTIONER_DATA_DIR: path.join(dataDir, 'data'), CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
+    try {
+      const models = await loadedModels(api);
+      const { images } = await api.gql<{ images: { totalCount: number; edges: { node: { captions: { model: { id: string } }[]; references: string[] } }[] } }>(
+        '{ images(first: 100) { totalCount edges { node { references captions { model { id } } } } } }');
+      assert.equal(images.totalCount, total);
+      for (const { node } of images.edges) {
+        assert.ok(node.references.length > 0);
+        assert.deepEqual(node.captions.map((c) => c.model.id).sort(), models.map((m) => m.id).sort());
+      }
+    } finally {
+      await api.stop(); // its own temp dir only; the command's data dir is removed in after()
+    }
+    const usage = await cli([]).catch((error: { code: number; stderr: string }) => error);
+    assert.equal((usage as { code: number }).code, 2);
+    assert.match((usage as { stderr: string }).stderr, /Usage: npm run import/);
+  });
+});
