@@ -3,7 +3,7 @@
 // built Next.js app (`next start`) in front of it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gql, waitUntil } from './graphql.js';
@@ -40,6 +40,8 @@ export async function startStack(): Promise<Stack> {
   requireBuilt('apps/web/.next/BUILD_ID', 'npx turbo run build --filter=@captioner/web');
 
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'captioner-browser-'));
+  // mkdtemp makes it 0700; the embedded PostgreSQL runs as the `postgres` user when we are root.
+  await chmod(tempDir, 0o755);
   const servers: Server[] = [];
   const stop = async () => {
     for (const server of servers.reverse()) await server.stop();

@@ -19,7 +19,7 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
   const ticks = Array.from({ length: 5 }, (_, i) => (top * i) / 4);
   return (
     <div className="chart-scroll">
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ minWidth: Math.min(W, 360) }} role="img"
+      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ width: W * 1.3, maxWidth: '100%' }} role="img"
         aria-label="BLEU-1 to BLEU-4 of each finished evaluation run">
         <title>BLEU-1 to BLEU-4 per evaluation run</title>
         {ticks.map((tick) => (
@@ -38,6 +38,11 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
                   <title>{`${run.model.id} ${splitLabel(run.split)} BLEU-${n + 1}: ${(value * 100).toFixed(1)}`}</title>
                 </rect>
               ))}
+              {(run.bleu ?? []).map((value, n) => (
+                <text key={`v${n}`} x={x0 + n * (BAR_W + 2) + BAR_W / 2} y={y(value) - 4} className="chart-value" textAnchor="middle">
+                  {Math.round(value * 100)}
+                </text>
+              ))}
               <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 16} className="chart-tick" textAnchor="middle">
                 {modelLabel(run.model.variant)}
               </text>
@@ -45,7 +50,7 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
                 {splitLabel(run.split)} · beam {run.decode.beamSize}
               </text>
               {run.id === highlightId && (
-                <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 44} className="chart-sublabel" textAnchor="middle">new</text>
+                <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 44} className="chart-new" textAnchor="middle">new</text>
               )}
             </g>
           );

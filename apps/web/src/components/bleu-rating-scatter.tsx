@@ -14,7 +14,7 @@ export function BleuRatingScatter({ entries }: { entries: LeaderboardEntry[] }) 
   const y = (rating: number) => PAD.top + (1 - (Math.min(5, Math.max(1, rating)) - 1) / 4) * plotH;
   const count = entries.reduce((sum, entry) => sum + entry.bleuRatingPoints.length, 0);
   return (
-    <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img"
+    <svg className="chart chart-scatter" viewBox={`0 0 ${W} ${H}`} role="img"
       aria-label={`Scatter chart of sentence BLEU against mean rating, ${count} captions`}>
       <title>Sentence BLEU against mean human rating</title>
       {[0, 0.25, 0.5, 0.75, 1].map((tick) => (

@@ -93,8 +93,12 @@ export function CompareBoard() {
   if (state.kind === 'done') {
     return (
       <div className="empty-state">
-        <h2>You have judged every pair</h2>
-        <p>Thank you{votes > 0 ? ` — ${votes} vote${votes === 1 ? '' : 's'} this session` : ''}. See how the models stand.</p>
+        <h2>{votes > 0 ? 'You have judged every pair' : 'Nothing to compare yet'}</h2>
+        <p>
+          {votes > 0
+            ? `Thank you — ${votes} vote${votes === 1 ? '' : 's'} this session. See how the models stand.`
+            : 'A comparison needs an image captioned by two different models that you have not judged yet.'}
+        </p>
         <Link className="button" href="/leaderboard">Open the leaderboard</Link>
       </div>
     );

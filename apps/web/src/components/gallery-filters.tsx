@@ -18,6 +18,8 @@ export function GalleryFilters({ params, models }: Props) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [query, setQuery] = useState(params.q);
+  // Phones show the filters behind a toggle so the photos come first; wider screens always show them.
+  const [showFilters, setShowFilters] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   // Keep the box in step when the URL changes from elsewhere (back button, "clear").
@@ -38,6 +40,7 @@ export function GalleryFilters({ params, models }: Props) {
   }
 
   const active = galleryParamsToSearch({ ...params, sort: 'NEWEST' }) !== '';
+  const activeCount = (['model', 'split', 'refs', 'minRating', 'minBleu', 'maxBleu'] as const).filter((key) => params[key] !== '').length;
 
   return (
     <form
@@ -52,18 +55,29 @@ export function GalleryFilters({ params, models }: Props) {
         navigate({ ...params, q: query.trim() });
       }}
     >
-      <label className="search-field">
-        <span className="visually-hidden">Search captions and references</span>
-        <input
-          type="search"
-          name="q"
-          placeholder="Search captions, e.g. “red circle”"
-          value={query}
-          onChange={(event) => onSearch(event.target.value)}
-          autoComplete="off"
-        />
-      </label>
-      <div className="filter-row">
+      <div className="search-row">
+        <label className="search-field">
+          <span className="visually-hidden">Search captions and references</span>
+          <input
+            type="search"
+            name="q"
+            placeholder="Search captions"
+            value={query}
+            onChange={(event) => onSearch(event.target.value)}
+            autoComplete="off"
+          />
+        </label>
+        <button
+          type="button"
+          className="button button-quiet filters-toggle"
+          aria-expanded={showFilters}
+          aria-controls="gallery-filter-row"
+          onClick={() => setShowFilters(!showFilters)}
+        >
+          Filters{activeCount > 0 ? ` (${activeCount})` : ''}
+        </button>
+      </div>
+      <div className="filter-row" id="gallery-filter-row" data-open={showFilters}>
         <label className="filter">
           <span>Model</span>
           <select name="model" value={params.model} onChange={(e) => update('model', e.target.value)}>

@@ -23,9 +23,9 @@ interface Props {
   reference?: number;
 }
 
-const WIDTH = 560;
-const LABEL_W = 120;
-const NOTE_W = 130;
+const WIDTH = 440;
+const LABEL_W = 100;
+const NOTE_W = 84;
 const ROW_H = 44;
 const AXIS_H = 26;
 

@@ -102,7 +102,7 @@ export function Uploader() {
         onDrop={(event) => { event.preventDefault(); setDragging(false); add(event.dataTransfer.files); }}
       >
         <p className="drop-zone-title">Drop images here</p>
-        <p className="muted">JPEG, PNG or WebP — as many as you like. Both models caption each one.</p>
+        <p className="muted">JPEG, PNG, WebP, GIF, TIFF or AVIF — as many as you like. Both models caption each one.</p>
         <button type="button" className="button" onClick={() => input.current?.click()}>Choose images…</button>
         <input
           ref={input}

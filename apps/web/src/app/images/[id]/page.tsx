@@ -34,7 +34,7 @@ async function loadImage(id: string): Promise<ImageDetail | null | Error> {
 export async function generateMetadata({ params }: PageProps<'/images/[id]'>): Promise<Metadata> {
   const image = await loadImage((await params).id);
   if (!image || image instanceof Error) return { title: 'Image' };
-  return { title: byVariant(image.captions)[0]?.text ?? image.filename ?? 'Image' };
+  return { title: image.filename ?? byVariant(image.captions)[0]?.text ?? 'Image' };
 }
 
 export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
@@ -47,7 +47,9 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
 
   const captions = byVariant(image.captions);
   const attentionCaption = captions.find((caption) => caption.attention !== null) ?? null;
-  const title = captions[0]?.text ?? image.filename ?? 'Untitled image';
+  // Alt text is what a model saw; the heading names the picture itself.
+  const alt = captions[0]?.text ?? image.filename ?? 'Image awaiting its caption';
+  const title = image.filename ?? (image.source === 'UPLOAD' ? 'Uploaded image' : 'Untitled image');
   return (
     <article className="image-page">
       <RefreshWhilePending pending={image.captioningPending} />
@@ -58,7 +60,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
         <AttentionFigure
           src={image.originalUrl}
           thumbnailSrc={image.thumbnailUrl}
-          alt={title}
+          alt={alt}
           width={image.width}
           height={image.height}
           attention={attentionCaption?.attention ?? null}
@@ -67,7 +69,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
           <header className="image-header">
             <h1 className="image-title">{title}</h1>
             <p className="muted small">
-              {[image.dataset, splitLabel(image.split), image.filename, `${image.width} × ${image.height}`]
+              {[image.dataset, splitLabel(image.split), `${image.width} × ${image.height}`]
                 .filter(Boolean)
                 .join(' · ')}
             </p>
