@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -199,4 +200,41 @@ test('thumbnails are WebP, fit inside the requested size and are never enlarged'
 
   const small = await makeThumbnail(await (await redBlue()).png().toBuffer(), { size: 128 });
   assert.deepEqual([small.width, small.height], [32, 16]);
+});
+
+test('the model tensor is bit-identical to training/images.py (PIL) for images that need resizing', async () => {
+  const spec: ImageSpec = { height: 64, width: 64, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'fill' };
+  const drawn = await sharp(
+    Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="113"><rect width="100%" height="100%" fill="#cde"/>' +
+        '<circle cx="40" cy="50" r="30" fill="red"/><polygon points="100,10 140,100 60,100" fill="#396"/></svg>',
+    ),
+  )
+    .png()
+    .toBuffer();
+  const inputs = {
+    png: drawn,
+    jpeg: await sharp(drawn).jpeg({ quality: 90 }).toBuffer(),
+    'small-rgba-png': await sharp(drawn).resize(31, 47, { fit: 'fill' }).ensureAlpha(0.5).png().toBuffer(),
+  };
+  const script = `
+import base64, io, json, sys
+from PIL import Image
+sys.path.insert(0, ".")
+from training.images import make_transform
+spec, images = json.load(sys.stdin)
+transform = make_transform(spec["height"], spec["mean"], spec["std"])
+print(json.dumps([base64.b64encode(transform(Image.open(io.BytesIO(base64.b64decode(b)))).numpy().tobytes()).decode() for b in images]))
+`;
+  const expected = JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script], {
+      cwd: new URL('../../../', import.meta.url),
+      input: JSON.stringify([spec, Object.values(inputs).map((b) => b.toString('base64'))]),
+      encoding: 'utf8',
+    }),
+  ) as string[];
+  for (const [i, [name, bytes]] of Object.entries(inputs).entries()) {
+    const { tensor } = await preprocessImage(bytes, spec);
+    assert.equal(Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength).toString('base64'), expected[i], name);
+  }
 });

@@ -4,6 +4,7 @@
 import sharp, { type Sharp } from 'sharp';
 
 import { CaptionerError } from './errors.js';
+import { resizeBilinearLikePil } from './resample.js';
 
 export interface ImageLimits {
   /** Largest accepted file, in bytes. */
@@ -81,8 +82,9 @@ export async function makeThumbnail(
 }
 
 /**
- * The model input: EXIF-rotated, alpha flattened on white, stretched to height x width (bilinear),
- * scaled to 0..1 and normalised per channel, as float32 [3, H, W] (channel-major, RGB).
+ * The model input: EXIF-rotated, alpha flattened on white, stretched to height x width with PIL's
+ * bilinear filter (what training/ uses, reproduced exactly), scaled to 0..1 and normalised per
+ * channel, as float32 [3, H, W] (channel-major, RGB).
  */
 export async function preprocessImage(
   bytes: Uint8Array,
@@ -93,21 +95,19 @@ export async function preprocessImage(
   const { data, info } = await decode(opened, (image) =>
     image
       .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .resize(spec.width, spec.height, { fit: 'fill', kernel: 'linear' })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true }),
   );
-  if (info.channels !== 3 || info.width !== spec.width || info.height !== spec.height) {
-    throw new Error(`preprocessing produced ${info.width}x${info.height}x${info.channels}, expected ${spec.width}x${spec.height}x3`);
-  }
-  return { tensor: normalise(data, spec), info: opened.info };
+  if (info.channels !== 3) throw new Error(`decoding produced ${info.channels} channels, expected RGB`);
+  const resized = resizeBilinearLikePil(data, info.width, info.height, spec.width, spec.height);
+  return { tensor: normalise(resized, spec), info: opened.info };
 }
 
 // Mirrors torchvision ToTensor + Normalize in float32: x = v / 255, then (x - mean) / std, each
 // step rounded to float32, so the tensor matches PyTorch's bit for bit. A lookup table per channel
 // makes it one array read per value.
-function normalise(hwc: Buffer, spec: ImageSpec): Float32Array {
+function normalise(hwc: Uint8Array, spec: ImageSpec): Float32Array {
   const plane = spec.width * spec.height;
   const out = new Float32Array(3 * plane);
   for (let channel = 0; channel < 3; channel++) {
