@@ -167,6 +167,28 @@ describe('embedded PostgreSQL', () => {
     }
   });
 
+  it('stops the server when its process exits without closing the database', async () => {
+    const dataDir = await makeTempDir();
+    try {
+      const script = await childScript(
+        'exits-without-close',
+        `await openDatabase({ dataDir: process.argv[2], databaseUrl: null });
+         console.log('READY');
+         process.exit(0);`,
+      );
+      const child = runChild(script, [dataDir]);
+      await waitForLine(child, /^READY/);
+      const pidFile = await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
+      const serverPid = Number.parseInt(pidFile.split('\n')[0] ?? '', 10);
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      const deadline = Date.now() + 15_000;
+      while (isProcessAlive(serverPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(isProcessAlive(serverPid), false, 'the server stopped with its process');
+    } finally {
+      await removeDir(dataDir);
+    }
+  });
+
   it('takes over a lock file whose owner is dead', async () => {
     const dataDir = await makeTempDir();
     try {

@@ -65,3 +65,10 @@ export class MigrationError extends DatabaseError {
     this.migration = migration;
   }
 }
+
+/** The PostgreSQL server could not be reached or refused the login. */
+export class ConnectionError extends DatabaseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECTION_FAILED', message, options);
+  }
+}

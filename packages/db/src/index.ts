@@ -4,6 +4,7 @@ export { decodeSettingsKey } from './decode-settings.js';
 export type { Loaders } from './loaders.js';
 export type { MigrationResult } from './migrations.js';
 export {
+  ConnectionError,
   ConstraintViolationError,
   DatabaseError,
   DataDirInUseError,

@@ -9,7 +9,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
-import { MigrationError } from './errors.js';
+import { ConnectionError, InvalidInputError, MigrationError } from './errors.js';
 import { applyMigrations, MIGRATIONS_TABLE, readMigrations } from './migrations.js';
 import { openDatabase } from './open-database.js';
 import { defaultMigrationsDir } from './paths.js';
@@ -180,5 +180,22 @@ describe('migrations', () => {
       await prisma.$disconnect();
       await db.close();
     }
+  });
+});
+
+describe('connection', () => {
+  it('fails start-up clearly when the external server is unreachable or the URL is wrong', async () => {
+    const closedPort = Number(new URL(server.connectionString).port) + 1;
+    await assert.rejects(
+      openDatabase({ databaseUrl: `postgresql://u:secret@127.0.0.1:${closedPort}/db` }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConnectionError);
+        assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${closedPort}/db.*DATABASE_URL`));
+        assert.doesNotMatch(error.message, /secret/);
+        return true;
+      },
+    );
+    await assert.rejects(openDatabase({ databaseUrl: 'mysql://x@y/z' }), /must start with postgresql/);
+    await assert.rejects(openDatabase({ databaseUrl: 'not a url' }), InvalidInputError);
   });
 });

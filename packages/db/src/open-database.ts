@@ -6,7 +6,7 @@ import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { DbContext } from './context.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
-import { InvalidInputError } from './errors.js';
+import { ConnectionError, InvalidInputError } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { applyMigrations, type MigrationResult } from './migrations.js';
 import { defaultDataDir, defaultMigrationsDir } from './paths.js';
@@ -48,6 +48,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
   const mode: 'embedded' | 'external' = databaseUrl ? 'external' : 'embedded';
   const dataDir = path.resolve(options.dataDir ?? (process.env.CAPTIONER_DATA_DIR || defaultDataDir()));
 
+  if (databaseUrl) checkDatabaseUrl(databaseUrl);
+
   let server: EmbeddedServer | null = null;
   if (!databaseUrl) server = await startEmbeddedServer({ dataDir, port: options.port, onServerLog: options.onServerLog });
   const connectionString = databaseUrl ?? (server as EmbeddedServer).connectionString;
@@ -58,6 +60,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
   pool.on('error', () => {});
   let migrations: MigrationResult;
   try {
+    await checkConnection(pool, connectionString, mode);
     migrations = await applyMigrations(pool, options.migrationsDir ?? defaultMigrationsDir());
   } catch (error) {
     await pool.end().catch(() => {});
@@ -115,3 +118,30 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
 }
 
 export type Database = Awaited<ReturnType<typeof openDatabase>>;
+
+function checkDatabaseUrl(databaseUrl: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(databaseUrl).protocol;
+  } catch {
+    throw new InvalidInputError('DATABASE_URL is not a URL; use postgresql://user:password@host:5432/database.');
+  }
+  if (protocol !== 'postgresql:' && protocol !== 'postgres:') {
+    throw new InvalidInputError(`DATABASE_URL must start with postgresql:// (got ${protocol}//).`);
+  }
+}
+
+/** Fails start-up with where it tried to connect (never the password) and why. */
+async function checkConnection(pool: pg.Pool, connectionString: string, mode: string): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    const url = new URL(connectionString);
+    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    throw new ConnectionError(
+      `Cannot connect to the ${mode} PostgreSQL at ${where}: ${(error as Error).message}.` +
+        (mode === 'external' ? ' Check DATABASE_URL and that the server is running and reachable.' : ''),
+      { cause: error },
+    );
+  }
+}
