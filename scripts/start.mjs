@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm start`: build what changed (turbo cache), then run the API (embedded PostgreSQL, shipped models,
+// demo gallery imported on first start) and the Next.js gallery together. Ctrl-C stops both.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const apiPort = process.env.API_PORT ?? '4000';
+const webPort = process.env.PORT ?? '3000';
+const host = process.env.HOST ?? '127.0.0.1';
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@captioner/api', '--filter=@captioner/web', '--output-logs=errors-only'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  console.error('Build failed; see the output above.');
+  process.exit(build.status ?? 1);
+}
+
+const children = [];
+function run(name, command, args, cwd, extraEnv) {
+  const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping the rest.`);
+      stop(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  let left = alive.length;
+  if (left === 0) process.exit(code);
+  for (const child of alive) {
+    child.once('exit', () => --left === 0 && process.exit(code));
+    child.kill('SIGTERM');
+  }
+  // The API finishes in-flight captioning within its grace period; never hang forever.
+  setTimeout(() => process.exit(code), 30_000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), { PORT: apiPort, HOST: host });
+run('Web', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', webPort, '-H', host], path.join(root, 'apps/web'), {
+  CAPTIONER_API_URL: `http://${host}:${apiPort}`,
+});
+console.log(`\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops both.\n`);

@@ -1,0 +1,21 @@
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+torch.set_num_threads(2)
+
+
+@pytest.fixture
+def fixture_copy(tmp_path):
+    """A writable copy of one fixture layout, for tests that break it."""
+    def copy(name):
+        dest = tmp_path / name
+        shutil.copytree(FIXTURES / name, dest)
+        return dest
+    return copy
