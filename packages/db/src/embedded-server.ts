@@ -47,6 +47,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'postgres');
   await fs.mkdir(dataDir, { recursive: true });
+  await letPostgresUserEnter(dataDir);
   const lock = await acquireDataDirLock(path.join(dataDir, 'postgres.lock'), dataDir);
   try {
     await stopOrphanedServer(clusterDir, dataDir, lock.staleOwnerPid !== null);
@@ -83,6 +84,16 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to pass through the data
+ * directory to reach the cluster inside (mkdtemp creates directories 0700). Allow traversal only.
+ */
+async function letPostgresUserEnter(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { mode } = await fs.stat(dataDir);
+  if ((mode & 0o001) === 0) await fs.chmod(dataDir, (mode & 0o7777) | 0o011);
 }
 
 /** Creates the cluster on first use; returns the superuser password kept beside it. */

@@ -7,11 +7,9 @@ import path from 'node:path';
 import type { Database } from './open-database.js';
 import type { CaptionRecord, ImageRecord, ModelRecord, NewImage } from './types.js';
 
-/** A fresh directory under the OS temp dir; world-traversable because PostgreSQL runs as "postgres". */
+/** A fresh directory under the OS temp dir (0700; openDatabase makes it enterable for "postgres"). */
 export async function makeTempDir(prefix = 'captioner-db-test-'): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  await fs.chmod(dir, 0o755);
-  return dir;
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
 export async function removeDir(dir: string): Promise<void> {
