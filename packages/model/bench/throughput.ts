@@ -64,7 +64,10 @@ async function benchOnnx(id: string): Promise<Row[]> {
 function summarise(batchSize: number, latencies: number[]): Row {
   const sorted = [...latencies].sort((a, b) => a - b);
   const total = sorted.reduce((a, b) => a + b, 0);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const median =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]!
+      : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   return {
     batchSize,
     imagesPerSecond: (batchSize * sorted.length) / (total / 1000),
@@ -75,9 +78,27 @@ function summarise(batchSize: number, latencies: number[]): Row {
 }
 
 async function benchEager(id: string): Promise<Row[] | string> {
-  const args = ['-m', 'training', 'bench-eager', '--model-dir', path.join(defaultModelsDir(), id), '--batch-sizes', batchSizes.join(','), '--beam', String(beam), '--seconds', String(seconds), '--threads', String(threads), '--json'];
+  const args = [
+    '-m',
+    'training',
+    'bench-eager',
+    '--model-dir',
+    path.join(defaultModelsDir(), id),
+    '--batch-sizes',
+    batchSizes.join(','),
+    '--beam',
+    String(beam),
+    '--seconds',
+    String(seconds),
+    '--threads',
+    String(threads),
+    '--json',
+  ];
   try {
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', args, { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', args, {
+      cwd: REPO_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { results: Row[] };
     return parsed.results;
   } catch (error) {
@@ -110,7 +131,9 @@ if (values.json) {
     for (const row of onnx) {
       const base = Array.isArray(eager) ? eager.find((r) => r.batchSize === row.batchSize) : undefined;
       const ratio = base ? `${(row.imagesPerSecond / base.imagesPerSecond).toFixed(2)}x` : '–';
-      lines.push(`| ${id} | ${row.batchSize} | ${fmt(row.imagesPerSecond)} | ${fmt(row.p50Ms, 2)} | ${fmt(row.p95Ms, 2)} | ${fmt(base?.imagesPerSecond)} | ${fmt(base?.p50Ms, 2)} | ${fmt(base?.p95Ms, 2)} | ${ratio} |`);
+      lines.push(
+        `| ${id} | ${row.batchSize} | ${fmt(row.imagesPerSecond)} | ${fmt(row.p50Ms, 2)} | ${fmt(row.p95Ms, 2)} | ${fmt(base?.imagesPerSecond)} | ${fmt(base?.p50Ms, 2)} | ${fmt(base?.p95Ms, 2)} | ${ratio} |`,
+      );
     }
     if (typeof eager === 'string') notes.push(`${id}: ${eager}`);
   }

@@ -70,22 +70,50 @@ test('corpus and sentence BLEU equal NLTK within 1e-9 on random corpora', () => 
   }
   // Edge cases: empty hypothesis, too short for 3/4-grams, no overlap at all, exact copy.
   corpora.push({ refs: [[['a', 'b', 'c']]], hyps: [[]] });
-  corpora.push({ refs: [[['a', 'b', 'c', 'd'], ['a', 'b']]], hyps: [['a', 'b']] });
+  corpora.push({
+    refs: [
+      [
+        ['a', 'b', 'c', 'd'],
+        ['a', 'b'],
+      ],
+    ],
+    hyps: [['a', 'b']],
+  });
   corpora.push({ refs: [[['x', 'y', 'z']]], hyps: [['a', 'b', 'c', 'd', 'e']] });
-  corpora.push({ refs: [[['a', 'b', 'c', 'd', 'e']], [['f', 'g']]], hyps: [['a', 'b', 'c', 'd', 'e'], ['f', 'g']] });
-  corpora.push({ refs: [[['the', 'the', 'cat'], ['the', 'cat', 'sat', 'on', 'it']]], hyps: [['the', 'the', 'the', 'the']] });
+  corpora.push({
+    refs: [[['a', 'b', 'c', 'd', 'e']], [['f', 'g']]],
+    hyps: [
+      ['a', 'b', 'c', 'd', 'e'],
+      ['f', 'g'],
+    ],
+  });
+  corpora.push({
+    refs: [
+      [
+        ['the', 'the', 'cat'],
+        ['the', 'cat', 'sat', 'on', 'it'],
+      ],
+    ],
+    hyps: [['the', 'the', 'the', 'the']],
+  });
 
   const expected = nltk(NLTK_BLEU, corpora) as { corpus: number[]; sentence: number[] }[];
   let compared = 0;
   corpora.forEach((corpus, i) => {
     const ours = corpusBleu(corpus.refs, corpus.hyps);
     ours.forEach((score, n) => {
-      assert.ok(Math.abs(score - expected[i]!.corpus[n]!) <= 1e-9, `corpus ${i} BLEU-${n + 1}: ours ${score}, NLTK ${expected[i]!.corpus[n]}`);
+      assert.ok(
+        Math.abs(score - expected[i]!.corpus[n]!) <= 1e-9,
+        `corpus ${i} BLEU-${n + 1}: ours ${score}, NLTK ${expected[i]!.corpus[n]}`,
+      );
       compared++;
     });
     corpus.hyps.forEach((hyp, j) => {
       const score = sentenceBleu(corpus.refs[j]!, hyp);
-      assert.ok(Math.abs(score - expected[i]!.sentence[j]!) <= 1e-9, `corpus ${i} sentence ${j}: ours ${score}, NLTK ${expected[i]!.sentence[j]}`);
+      assert.ok(
+        Math.abs(score - expected[i]!.sentence[j]!) <= 1e-9,
+        `corpus ${i} sentence ${j}: ours ${score}, NLTK ${expected[i]!.sentence[j]}`,
+      );
       compared++;
     });
   });
@@ -103,7 +131,7 @@ test('corpusBleu refuses mismatched lengths and hypotheses without references', 
 test('tokenize lowercases, drops punctuation like Python string.punctuation, splits on whitespace', () => {
   const texts = [
     'A red Circle, left of a BLUE square.',
-    "  two   green\ttriangles!  (small) ",
+    '  two   green\ttriangles!  (small) ',
     'don\'t "quote" me; a-b c_d e/f #1 $2 50% x+y=z <tag> `tick` ~tilde| {brace} [sq] ^caret @at',
     '',
     '...',
@@ -126,6 +154,9 @@ test('fsum matches Python math.fsum where naive summation rounds differently', (
     [-0.25 * 708.3964185322641, -0.25 * 0.2231435513142097, -0.1, 3e-17],
     [],
   ];
-  const expected = nltk('import json, sys, math\nprint(json.dumps([math.fsum(c) for c in json.load(sys.stdin)]))', cases);
+  const expected = nltk(
+    'import json, sys, math\nprint(json.dumps([math.fsum(c) for c in json.load(sys.stdin)]))',
+    cases,
+  );
   assert.deepEqual(cases.map(fsum), expected);
 });

@@ -36,10 +36,7 @@ export function corpusBleu(
 }
 
 /** Sentence BLEU-4 (NLTK sentence_bleu with SmoothingFunction().method1). */
-export function sentenceBleu(
-  references: readonly (readonly string[])[],
-  hypothesis: readonly string[],
-): number {
+export function sentenceBleu(references: readonly (readonly string[])[], hypothesis: readonly string[]): number {
   return bleuFromCounts(countCorpus([references], [hypothesis]), MAX_ORDER, smoothMethod1);
 }
 

@@ -23,12 +23,37 @@ async function caption(...args: string[]): Promise<{ code: number; stdout: strin
 test('caption --json prints one result per image with the requested n-best list', async () => {
   const golden = path.join(shippedModelDir('shapes-attention'), 'golden.png');
   const lstmGolden = path.join(shippedModelDir('shapes-lstm'), 'golden.png');
-  const { code, stdout } = await caption('--model', 'shapes-attention', '--beam', '3', '--n-best', '2', '--max-length', '12', '--json', golden, lstmGolden);
+  const { code, stdout } = await caption(
+    '--model',
+    'shapes-attention',
+    '--beam',
+    '3',
+    '--n-best',
+    '2',
+    '--max-length',
+    '12',
+    '--json',
+    golden,
+    lstmGolden,
+  );
   assert.equal(code, 0);
-  const manifestId = (JSON.parse(await readFile(path.join(shippedModelDir('shapes-attention'), 'manifest.json'), 'utf8')) as { id: string }).id;
-  const results = JSON.parse(stdout) as { file: string; model: string; text: string; nBest: unknown[]; decode: { beamSize: number; maxLength: number } }[];
+  const manifestId = (
+    JSON.parse(await readFile(path.join(shippedModelDir('shapes-attention'), 'manifest.json'), 'utf8')) as {
+      id: string;
+    }
+  ).id;
+  const results = JSON.parse(stdout) as {
+    file: string;
+    model: string;
+    text: string;
+    nBest: unknown[];
+    decode: { beamSize: number; maxLength: number };
+  }[];
   assert.equal(results.length, 2);
-  assert.deepEqual(results.map((r) => r.file), [golden, lstmGolden]);
+  assert.deepEqual(
+    results.map((r) => r.file),
+    [golden, lstmGolden],
+  );
   for (const result of results) {
     assert.equal(result.model, manifestId);
     assert.equal(result.nBest.length, 2);

@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.model || positionals.length === 0) {
-    process.stderr.write(`caption: ${!values.model ? '--model is required' : 'give at least one image file'}\n\n${USAGE}\n`);
+    process.stderr.write(
+      `caption: ${!values.model ? '--model is required' : 'give at least one image file'}\n\n${USAGE}\n`,
+    );
     return 2;
   }
   const number = (name: string, raw: string | undefined): number | undefined => {
@@ -58,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
     return value;
   };
   const provider = values.provider;
-  if (provider !== undefined && provider !== 'cpu' && provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, got "${provider}"`);
+  if (provider !== undefined && provider !== 'cpu' && provider !== 'cuda')
+    throw new UsageError(`--provider must be cpu or cuda, got "${provider}"`);
 
   const model = await loadModel(values.model, {
     ...(provider ? { executionProvider: provider } : {}),
@@ -81,18 +84,29 @@ async function main(argv: string[]): Promise<number> {
     ...(values.beam !== undefined ? { beamSize: number('beam', values.beam)! } : {}),
     ...(values['max-length'] !== undefined ? { maxLength: number('max-length', values['max-length'])! } : {}),
     ...(values['n-best'] !== undefined ? { nBest: number('n-best', values['n-best'])! } : {}),
-    ...(values['length-penalty'] !== undefined ? { lengthPenalty: number('length-penalty', values['length-penalty'])! } : {}),
+    ...(values['length-penalty'] !== undefined
+      ? { lengthPenalty: number('length-penalty', values['length-penalty'])! }
+      : {}),
   };
   try {
     const results = await model.caption(images, decode);
     if (values.json) {
-      const out = results.map((result, i) => ({ file: positionals[i], model: model.id, executionProvider: model.executionProvider, ...result }));
+      const out = results.map((result, i) => ({
+        file: positionals[i],
+        model: model.id,
+        executionProvider: model.executionProvider,
+        ...result,
+      }));
       process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
     } else {
       results.forEach((result, i) => {
         process.stdout.write(`${positionals[i]}: ${result.text}\n`);
         if (result.nBest.length > 1) {
-          result.nBest.forEach((h, rank) => process.stdout.write(`  ${rank + 1}. ${h.text}  (score ${h.score.toFixed(4)}, logprob ${h.logprob.toFixed(4)})\n`));
+          result.nBest.forEach((h, rank) =>
+            process.stdout.write(
+              `  ${rank + 1}. ${h.text}  (score ${h.score.toFixed(4)}, logprob ${h.logprob.toFixed(4)})\n`,
+            ),
+          );
         }
       });
     }

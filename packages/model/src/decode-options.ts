@@ -47,10 +47,13 @@ export function resolveDecodeOptions(options: DecodeOptions, manifestMaxLength: 
   if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty) || lengthPenalty < 0 || lengthPenalty > 5) {
     problems.push(`lengthPenalty must be a number from 0 to 5, got ${lengthPenalty}`);
   }
-  if (strategy !== 'greedy' && strategy !== 'beam') problems.push(`strategy must be "greedy" or "beam", got ${String(strategy)}`);
+  if (strategy !== 'greedy' && strategy !== 'beam')
+    problems.push(`strategy must be "greedy" or "beam", got ${String(strategy)}`);
   if (strategy === 'greedy' && beamSize !== 1) problems.push(`the greedy strategy needs beamSize 1, got ${beamSize}`);
   if (problems.length > 0) {
-    throw new CaptionerError('INVALID_DECODE_OPTIONS', `Invalid decode settings: ${problems.join('; ')}.`, { details: { problems } });
+    throw new CaptionerError('INVALID_DECODE_OPTIONS', `Invalid decode settings: ${problems.join('; ')}.`, {
+      details: { problems },
+    });
   }
   return { beamSize, maxLength, nBest, lengthPenalty, strategy };
 }

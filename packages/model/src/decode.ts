@@ -63,7 +63,14 @@ export async function search(step: StepFunction, params: SearchParams): Promise<
 }
 
 function startHypotheses(imageCount: number): Partial[] {
-  return Array.from({ length: imageCount }, (_, image) => ({ image, tokens: [], tokenLogprobs: [], logprob: 0, alphas: [], row: image }));
+  return Array.from({ length: imageCount }, (_, image) => ({
+    image,
+    tokens: [],
+    tokenLogprobs: [],
+    logprob: 0,
+    alphas: [],
+    row: image,
+  }));
 }
 
 function finisher(settings: DecodeSettings, finished: RawHypothesis[][]) {
@@ -113,7 +120,8 @@ async function greedySearch(step: StepFunction, params: SearchParams, finished: 
       const forced = forcedEnd(h, settings);
       let token = forced ? endToken : 0;
       if (!forced) {
-        for (let v = 1; v < out.vocabSize; v++) if (out.logprobs[offset + v]! > out.logprobs[offset + token]!) token = v;
+        for (let v = 1; v < out.vocabSize; v++)
+          if (out.logprobs[offset + v]! > out.logprobs[offset + token]!) token = v;
       }
       const logprob = out.logprobs[offset + token]!;
       h.tokenLogprobs.push(logprob);
@@ -145,18 +153,23 @@ async function beamSearch(step: StepFunction, params: SearchParams, finished: Ra
     const out = await runStep(step, alive, startToken);
     const next: Partial[] = [];
     // Alive hypotheses are kept grouped by image, so each image is one contiguous run of rows.
-    for (let first = 0; first < alive.length; ) {
+    for (let first = 0; first < alive.length;) {
       const image = alive[first]!.image;
       let end = first;
       while (end < alive.length && alive[end]!.image === image) end++;
       const forced = forcedEnd(alive[first]!, settings); // alive hypotheses of an image have equal length
-      const candidates = forced ? endExtensions(alive, first, end, out, endToken) : bestExtensions(alive, first, end, out, 2 * k);
+      const candidates = forced
+        ? endExtensions(alive, first, end, out, endToken)
+        : bestExtensions(alive, first, end, out, 2 * k);
       let slots = 0;
       const before = next.length;
       for (const { parent, token, logprob } of candidates) {
         if (slots === k) break;
         if (token === endToken) {
-          finish({ ...parent, tokenLogprobs: [...parent.tokenLogprobs, logprob], logprob: parent.logprob + logprob }, !forced);
+          finish(
+            { ...parent, tokenLogprobs: [...parent.tokenLogprobs, logprob], logprob: parent.logprob + logprob },
+            !forced,
+          );
           continue;
         }
         slots++;

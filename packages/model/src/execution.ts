@@ -21,7 +21,9 @@ export function executionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): E
   const provider = env.CAPTIONER_EXECUTION_PROVIDER?.trim().toLowerCase();
   if (provider) {
     if (provider !== 'cpu' && provider !== 'cuda') {
-      throw new Error(`CAPTIONER_EXECUTION_PROVIDER must be "cpu" or "cuda", got "${env.CAPTIONER_EXECUTION_PROVIDER}".`);
+      throw new Error(
+        `CAPTIONER_EXECUTION_PROVIDER must be "cpu" or "cuda", got "${env.CAPTIONER_EXECUTION_PROVIDER}".`,
+      );
     }
     options.executionProvider = provider;
   }
@@ -41,7 +43,10 @@ export function executionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): E
   return options;
 }
 
-export function sessionOptions(options: ExecutionOptions, provider: ExecutionProviderName): ort.InferenceSession.SessionOptions {
+export function sessionOptions(
+  options: ExecutionOptions,
+  provider: ExecutionProviderName,
+): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === 'cuda' ? [{ name: 'cuda', deviceId: options.cudaDeviceId ?? 0 }] : ['cpu'],
     graphOptimizationLevel: 'all',

@@ -6,7 +6,13 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 
 import { CaptionerError } from './errors.js';
-import { createFirstSession, sessionOptions, type ExecutionOptions, type ExecutionProviderName, type Logger } from './execution.js';
+import {
+  createFirstSession,
+  sessionOptions,
+  type ExecutionOptions,
+  type ExecutionProviderName,
+  type Logger,
+} from './execution.js';
 import type { Manifest } from './manifest.js';
 
 export interface ModelGraphs {
@@ -89,28 +95,44 @@ export async function openGraphs(
   return graphs;
 }
 
-function checkGraphs(graphs: ModelGraphs, manifest: Manifest, vocabSize: number, files: Record<GraphName, string>): void {
+function checkGraphs(
+  graphs: ModelGraphs,
+  manifest: Manifest,
+  vocabSize: number,
+  files: Record<GraphName, string>,
+): void {
   const problems: string[] = [];
   const expected = contract(manifest.variant);
   for (const graph of ['encoder', 'init', 'step'] as const) {
     const session = graphs[graph];
     const want = expected[graph];
     if (!sameNames(session.inputNames, want.inputs)) {
-      problems.push(`${graph} (${files[graph]}) has inputs [${session.inputNames.join(', ')}], expected [${want.inputs.join(', ')}]`);
+      problems.push(
+        `${graph} (${files[graph]}) has inputs [${session.inputNames.join(', ')}], expected [${want.inputs.join(', ')}]`,
+      );
     }
     if (!sameNames(session.outputNames, want.outputs)) {
-      problems.push(`${graph} (${files[graph]}) has outputs [${session.outputNames.join(', ')}], expected [${want.outputs.join(', ')}]`);
+      problems.push(
+        `${graph} (${files[graph]}) has outputs [${session.outputNames.join(', ')}], expected [${want.outputs.join(', ')}]`,
+      );
     }
   }
   // Sizes, where the graph states them as numbers (dynamic axes are strings).
   const image = tensorShape(graphs.encoder.inputMetadata, 'image');
-  if (image && (!dimIs(image[1], 3) || !dimIs(image[2], manifest.image.height) || !dimIs(image[3], manifest.image.width))) {
-    problems.push(`encoder input image is [${image.join(', ')}], the manifest says [N, 3, ${manifest.image.height}, ${manifest.image.width}]`);
+  if (
+    image &&
+    (!dimIs(image[1], 3) || !dimIs(image[2], manifest.image.height) || !dimIs(image[3], manifest.image.width))
+  ) {
+    problems.push(
+      `encoder input image is [${image.join(', ')}], the manifest says [N, 3, ${manifest.image.height}, ${manifest.image.width}]`,
+    );
   }
   const regions = manifest.grid.rows * manifest.grid.cols;
   const features = tensorShape(graphs.encoder.outputMetadata, 'features');
   if (features && !dimIs(features[1], regions)) {
-    problems.push(`encoder output features has ${features[1]} regions, the manifest grid ${manifest.grid.rows}x${manifest.grid.cols} means ${regions}`);
+    problems.push(
+      `encoder output features has ${features[1]} regions, the manifest grid ${manifest.grid.rows}x${manifest.grid.cols} means ${regions}`,
+    );
   }
   const logprobs = tensorShape(graphs.step.outputMetadata, 'logprobs');
   if (logprobs && !dimIs(logprobs[1], vocabSize)) {
@@ -133,7 +155,10 @@ function sameNames(actual: readonly string[], expected: readonly string[]): bool
   return actual.length === expected.length && expected.every((name) => actual.includes(name));
 }
 
-function tensorShape(metadata: readonly ort.InferenceSession.ValueMetadata[], name: string): ReadonlyArray<number | string> | null {
+function tensorShape(
+  metadata: readonly ort.InferenceSession.ValueMetadata[],
+  name: string,
+): ReadonlyArray<number | string> | null {
   const value = metadata.find((m) => m.name === name);
   return value?.isTensor && value.shape.length > 0 ? value.shape : null;
 }

@@ -50,11 +50,17 @@ for (const [format, { mime, encode, lossy }] of Object.entries(ENCODERS)) {
     // Away from the red/blue boundary (columns 0-2 and 5-7 after the 4x horizontal squeeze).
     for (const y of [0, 3, 7]) {
       for (const x of [0, 2]) {
-        assert.ok(Math.abs(at(tensor, 0, y, x) - HIGH) <= tolerance, `${format} red at ${y},${x}: ${at(tensor, 0, y, x)}`);
+        assert.ok(
+          Math.abs(at(tensor, 0, y, x) - HIGH) <= tolerance,
+          `${format} red at ${y},${x}: ${at(tensor, 0, y, x)}`,
+        );
         assert.ok(Math.abs(at(tensor, 2, y, x) - LOW) <= tolerance);
       }
       for (const x of [5, 7]) {
-        assert.ok(Math.abs(at(tensor, 2, y, x) - HIGH) <= tolerance, `${format} blue at ${y},${x}: ${at(tensor, 2, y, x)}`);
+        assert.ok(
+          Math.abs(at(tensor, 2, y, x) - HIGH) <= tolerance,
+          `${format} blue at ${y},${x}: ${at(tensor, 2, y, x)}`,
+        );
         assert.ok(Math.abs(at(tensor, 0, y, x) - LOW) <= tolerance);
       }
     }
@@ -69,8 +75,13 @@ for (const [format, { mime, encode, lossy }] of Object.entries(ENCODERS)) {
 }
 
 test('GIF: only the first frame of an animation is used', async () => {
-  const frame = (colour: string) => sharp({ create: { width: 8, height: 8, channels: 3, background: colour } }).png().toBuffer();
-  const gif = await sharp([await frame('red'), await frame('blue')], { join: { animated: true } }).gif().toBuffer();
+  const frame = (colour: string) =>
+    sharp({ create: { width: 8, height: 8, channels: 3, background: colour } })
+      .png()
+      .toBuffer();
+  const gif = await sharp([await frame('red'), await frame('blue')], { join: { animated: true } })
+    .gif()
+    .toBuffer();
   assert.equal((await sharp(gif).metadata()).pages, 2);
   const { tensor, info } = await preprocessImage(gif, SPEC);
   assert.deepEqual([info.width, info.height], [8, 8]);
@@ -93,13 +104,17 @@ test('EXIF orientation is applied before resizing', async () => {
 
 test('transparent pixels are flattened on white', async () => {
   const rgba = Buffer.alloc(8 * 8 * 4); // fully transparent black
-  const bytes = await sharp(rgba, { raw: { width: 8, height: 8, channels: 4 } }).png().toBuffer();
+  const bytes = await sharp(rgba, { raw: { width: 8, height: 8, channels: 4 } })
+    .png()
+    .toBuffer();
   const { tensor } = await preprocessImage(bytes, SPEC);
   assert.ok(tensor.every((value) => value === HIGH));
 });
 
 test('greyscale and 16-bit images become three equal 8-bit channels', async () => {
-  const grey = await sharp(Buffer.alloc(8 * 8, 51), { raw: { width: 8, height: 8, channels: 1 } }).png().toBuffer();
+  const grey = await sharp(Buffer.alloc(8 * 8, 51), { raw: { width: 8, height: 8, channels: 1 } })
+    .png()
+    .toBuffer();
   const grey16 = await sharp(Buffer.alloc(8 * 8 * 2, 51), { raw: { width: 8, height: 8, channels: 1 } })
     .toColourspace('grey16')
     .png()
@@ -107,7 +122,10 @@ test('greyscale and 16-bit images become three equal 8-bit channels', async () =
   const expected = Math.fround(Math.fround(Math.fround(51 / 255) - 0.5) / 0.25);
   for (const bytes of [grey, grey16]) {
     const { tensor } = await preprocessImage(bytes, SPEC);
-    assert.ok(tensor.every((value) => value === expected), `got ${tensor[0]}`);
+    assert.ok(
+      tensor.every((value) => value === expected),
+      `got ${tensor[0]}`,
+    );
   }
 });
 
@@ -118,12 +136,17 @@ test('resize stretches to the model size (fill), whatever the aspect ratio', asy
 });
 
 test('non-images and formats we do not accept are refused as UNSUPPORTED_IMAGE', async () => {
-  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+  const svg = Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+  );
   const inputs = [
     Buffer.from('hello, this is plain text and not an image'),
     svg,
     Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n', 'latin1'),
-    Buffer.from([0x00, 0x00, 0x00, 0x18, 0x66, 0x74, 0x79, 0x70, 0x68, 0x65, 0x69, 0x63, 0, 0, 0, 0, 0x6d, 0x69, 0x66, 0x31, 0x68, 0x65, 0x69, 0x63]), // HEIC
+    Buffer.from([
+      0x00, 0x00, 0x00, 0x18, 0x66, 0x74, 0x79, 0x70, 0x68, 0x65, 0x69, 0x63, 0, 0, 0, 0, 0x6d, 0x69, 0x66, 0x31, 0x68,
+      0x65, 0x69, 0x63,
+    ]), // HEIC
   ];
   for (const bytes of inputs) {
     await assert.rejects(readImage(bytes), (error: unknown) => {
@@ -203,7 +226,13 @@ test('thumbnails are WebP, fit inside the requested size and are never enlarged'
 });
 
 test('the model tensor is bit-identical to training/images.py (PIL) for images that need resizing', async () => {
-  const spec: ImageSpec = { height: 64, width: 64, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'fill' };
+  const spec: ImageSpec = {
+    height: 64,
+    width: 64,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    resize: 'fill',
+  };
   const drawn = await sharp(
     Buffer.from(
       '<svg xmlns="http://www.w3.org/2000/svg" width="150" height="113"><rect width="100%" height="100%" fill="#cde"/>' +
@@ -235,6 +264,10 @@ print(json.dumps([base64.b64encode(transform(Image.open(io.BytesIO(base64.b64dec
   ) as string[];
   for (const [i, [name, bytes]] of Object.entries(inputs).entries()) {
     const { tensor } = await preprocessImage(bytes, spec);
-    assert.equal(Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength).toString('base64'), expected[i], name);
+    assert.equal(
+      Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength).toString('base64'),
+      expected[i],
+      name,
+    );
   }
 });

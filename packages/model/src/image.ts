@@ -158,7 +158,7 @@ async function openImage(bytes: Uint8Array, partialLimits: Partial<ImageLimits>)
   if (width * height > limits.maxPixels) {
     throw new CaptionerError(
       'IMAGE_DIMENSIONS_TOO_LARGE',
-      `The image is ${width}x${height} pixels (${(width * height / 1e6).toFixed(1)} megapixels), more than the ${(limits.maxPixels / 1e6).toFixed(1)} megapixel limit. Resize it before uploading.`,
+      `The image is ${width}x${height} pixels (${((width * height) / 1e6).toFixed(1)} megapixels), more than the ${(limits.maxPixels / 1e6).toFixed(1)} megapixel limit. Resize it before uploading.`,
       { details: { width, height, maxPixels: limits.maxPixels } },
     );
   }
@@ -174,7 +174,9 @@ async function openImage(bytes: Uint8Array, partialLimits: Partial<ImageLimits>)
 // the pixel limit enforced by sharp itself as a second guard.
 async function decode<T>(opened: OpenedImage, finish: (image: Sharp) => Promise<T>): Promise<T> {
   try {
-    return await finish(sharp(opened.bytes, { limitInputPixels: opened.maxPixels, pages: 1, failOn: 'warning' }).rotate());
+    return await finish(
+      sharp(opened.bytes, { limitInputPixels: opened.maxPixels, pages: 1, failOn: 'warning' }).rotate(),
+    );
   } catch (error) {
     throw corrupt(opened.info.format, error);
   }
@@ -200,7 +202,10 @@ function sniffFormat(bytes: Uint8Array): ImageFormat | null {
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
   if (ascii(4, 8) === 'ftyp') {
     // ISO-BMFF: AVIF when the major or a compatible brand says so (HEIC and video are refused).
-    const boxSize = Math.min(bytes.length, (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0);
+    const boxSize = Math.min(
+      bytes.length,
+      (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0,
+    );
     for (let offset = 8; offset + 4 <= boxSize; offset += 4) {
       if (offset === 12) continue; // minor version, not a brand
       const brand = ascii(offset, offset + 4);

@@ -3,7 +3,12 @@ export { CaptionerError, isCaptionerError, type CaptionerErrorCode } from './err
 export { loadModel, listModels, defaultModelsDir, type LoadOptions } from './load-model.js';
 export { CaptionModel, type CaptionResult, type Hypothesis } from './model.js';
 export { type DecodeOptions, MAX_BEAM_SIZE, MAX_DECODE_LENGTH, DEFAULT_BEAM_SIZE } from './decode-options.js';
-export { executionOptionsFromEnv, type ExecutionOptions, type ExecutionProviderName, type Logger } from './execution.js';
+export {
+  executionOptionsFromEnv,
+  type ExecutionOptions,
+  type ExecutionProviderName,
+  type Logger,
+} from './execution.js';
 export type { Manifest, SplitMetrics, Variant } from './manifest.js';
 export {
   readImage,

@@ -28,7 +28,11 @@ test('an unknown id or path is MODEL_NOT_FOUND, naming the models that exist', a
 });
 
 test('a directory without manifest.json is MODEL_FILE_MISSING', async () => {
-  await rejectsWith(await writeModelDir({ vocab: VOCAB }), 'MODEL_FILE_MISSING', /manifest file .*manifest\.json is missing/);
+  await rejectsWith(
+    await writeModelDir({ vocab: VOCAB }),
+    'MODEL_FILE_MISSING',
+    /manifest file .*manifest\.json is missing/,
+  );
 });
 
 test('a manifest that is not JSON is MODEL_FILE_CORRUPT', async () => {
@@ -36,8 +40,16 @@ test('a manifest that is not JSON is MODEL_FILE_CORRUPT', async () => {
 });
 
 test('an unknown manifest format is MODEL_FORMAT_UNSUPPORTED', async () => {
-  await rejectsWith(await writeModelDir({ manifest: validManifest({ format: 2 }), vocab: VOCAB }), 'MODEL_FORMAT_UNSUPPORTED', /format 2.*reads format 1/);
-  await rejectsWith(await writeModelDir({ manifest: validManifest({ format: undefined }), vocab: VOCAB }), 'MODEL_FORMAT_UNSUPPORTED', /format undefined/);
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest({ format: 2 }), vocab: VOCAB }),
+    'MODEL_FORMAT_UNSUPPORTED',
+    /format 2.*reads format 1/,
+  );
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest({ format: undefined }), vocab: VOCAB }),
+    'MODEL_FORMAT_UNSUPPORTED',
+    /format undefined/,
+  );
 });
 
 test('manifest fields of the wrong kind are MODEL_MANIFEST_INVALID, all listed at once', async () => {
@@ -51,7 +63,16 @@ test('manifest fields of the wrong kind are MODEL_MANIFEST_INVALID, all listed a
   await assert.rejects(loadModel(dir), (error: unknown) => {
     assert.ok(error instanceof CaptionerError);
     assert.equal(error.code, 'MODEL_MANIFEST_INVALID');
-    for (const field of ['variant', 'image.height', 'image.mean', 'image.std', 'image.resize', 'files.encoder', 'files.step', 'maxLength']) {
+    for (const field of [
+      'variant',
+      'image.height',
+      'image.mean',
+      'image.std',
+      'image.resize',
+      'files.encoder',
+      'files.step',
+      'maxLength',
+    ]) {
       assert.ok(error.message.includes(`\`${field}`), `message should name ${field}: ${error.message}`);
     }
     return true;
@@ -59,18 +80,41 @@ test('manifest fields of the wrong kind are MODEL_MANIFEST_INVALID, all listed a
 });
 
 test('a missing or malformed vocabulary is reported', async () => {
-  await rejectsWith(await writeModelDir({ manifest: validManifest() }), 'MODEL_FILE_MISSING', /vocabulary file .*vocab\.json is missing/);
-  await rejectsWith(await writeModelDir({ manifest: validManifest(), vocab: { a: 1 } }), 'MODEL_FILE_CORRUPT', /JSON array of token strings/);
-  await rejectsWith(await writeModelDir({ manifest: validManifest(), vocab: ['<pad>', '<start>'] }), 'MODEL_MANIFEST_INVALID', /special token ids go up to 3/);
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest() }),
+    'MODEL_FILE_MISSING',
+    /vocabulary file .*vocab\.json is missing/,
+  );
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest(), vocab: { a: 1 } }),
+    'MODEL_FILE_CORRUPT',
+    /JSON array of token strings/,
+  );
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest(), vocab: ['<pad>', '<start>'] }),
+    'MODEL_MANIFEST_INVALID',
+    /special token ids go up to 3/,
+  );
 });
 
 test('a missing graph file is MODEL_FILE_MISSING, a garbage one MODEL_FILE_CORRUPT', async () => {
-  await rejectsWith(await writeModelDir({ manifest: validManifest(), vocab: VOCAB }), 'MODEL_FILE_MISSING', /encoder graph .*encoder\.onnx .*does not exist/);
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest(), vocab: VOCAB }),
+    'MODEL_FILE_MISSING',
+    /encoder graph .*encoder\.onnx .*does not exist/,
+  );
   const garbage = { 'encoder.onnx': 'definitely not protobuf', 'init.onnx': 'x', 'step.onnx': 'x' };
-  await rejectsWith(await writeModelDir({ manifest: validManifest(), vocab: VOCAB, files: garbage }), 'MODEL_FILE_CORRUPT', /encoder graph .* could not be loaded by ONNX Runtime/);
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest(), vocab: VOCAB, files: garbage }),
+    'MODEL_FILE_CORRUPT',
+    /encoder graph .* could not be loaded by ONNX Runtime/,
+  );
 });
 
-async function editManifest(dir: string, edit: (manifest: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+async function editManifest(
+  dir: string,
+  edit: (manifest: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
   const file = path.join(dir, 'manifest.json');
   await writeFile(file, JSON.stringify(edit(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>)));
 }
@@ -83,8 +127,11 @@ test('a damaged graph of a shipped model is MODEL_FILE_CORRUPT (checksum, or ONN
   const step = path.join(dir, 'step.onnx');
   const bytes = await readFile(step);
   await writeFile(step, bytes.subarray(0, Math.floor(bytes.length / 2)));
-  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { sha256?: Record<string, string> };
-  if (manifest.sha256?.['step.onnx']) await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step\.onnx does not match the sha256/);
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as {
+    sha256?: Record<string, string>;
+  };
+  if (manifest.sha256?.['step.onnx'])
+    await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step\.onnx does not match the sha256/);
   await editManifest(dir, withoutChecksums);
   await rejectsWith(dir, 'MODEL_FILE_CORRUPT', /step graph .* could not be loaded by ONNX Runtime/);
 });
@@ -107,7 +154,11 @@ test('graphs whose input/output names differ from the contract are MODEL_GRAPH_M
   // An lstm step graph declared as attention lacks `features` and `alpha`.
   const lstm = await copyOfShippedModel('shapes-lstm');
   await editManifest(lstm, (m) => ({ ...m, variant: 'attention' }));
-  await rejectsWith(lstm, 'MODEL_GRAPH_MISMATCH', /step .* has inputs \[token, h, c\], expected \[token, h, c, features\]/);
+  await rejectsWith(
+    lstm,
+    'MODEL_GRAPH_MISMATCH',
+    /step .* has inputs \[token, h, c\], expected \[token, h, c, features\]/,
+  );
 });
 
 test('a vocabulary that does not fit the step graph is MODEL_GRAPH_MISMATCH', async () => {

@@ -50,9 +50,18 @@ export async function loadModel(dirOrId: string, options: LoadOptions = {}): Pro
   const execution: ExecutionOptions = { ...executionOptionsFromEnv(), ...definedOnly(options) };
   const dir = await resolveModelDir(dirOrId, options.modelsDir ?? defaultModelsDir());
   const maxBatchSize = options.maxBatchSize ?? 32;
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new TypeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)
+    throw new TypeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
   const imageLimits = { ...DEFAULT_IMAGE_LIMITS, ...options.imageLimits };
-  const key = JSON.stringify([dir, execution.executionProvider ?? 'cpu', execution.cudaDeviceId, execution.intraOpNumThreads, execution.interOpNumThreads, imageLimits, maxBatchSize]);
+  const key = JSON.stringify([
+    dir,
+    execution.executionProvider ?? 'cpu',
+    execution.cudaDeviceId,
+    execution.intraOpNumThreads,
+    execution.interOpNumThreads,
+    imageLimits,
+    maxBatchSize,
+  ]);
   let loading = cache.get(key);
   if (!loading) {
     loading = load(dir, execution, { imageLimits, maxBatchSize }, options.logger ?? console, () => cache.delete(key));
@@ -69,12 +78,19 @@ async function load(
   logger: Logger,
   onDispose: () => void,
 ): Promise<CaptionModel> {
-  const manifest = validateManifest(await readJson(path.join(dir, 'manifest.json'), 'manifest'), path.join(dir, 'manifest.json'));
+  const manifest = validateManifest(
+    await readJson(path.join(dir, 'manifest.json'), 'manifest'),
+    path.join(dir, 'manifest.json'),
+  );
   await verifyChecksums(dir, manifest.sha256 ?? {});
   const vocabFile = path.join(dir, manifest.vocab);
   const vocab = await readJson(vocabFile, 'vocabulary');
   if (!Array.isArray(vocab) || !vocab.every((token) => typeof token === 'string')) {
-    throw new CaptionerError('MODEL_FILE_CORRUPT', `${vocabFile} must be a JSON array of token strings. Re-export the model.`, { details: { file: vocabFile } });
+    throw new CaptionerError(
+      'MODEL_FILE_CORRUPT',
+      `${vocabFile} must be a JSON array of token strings. Re-export the model.`,
+      { details: { file: vocabFile } },
+    );
   }
   const largestSpecial = Math.max(...Object.values(manifest.specials));
   if (largestSpecial >= vocab.length) {
@@ -95,7 +111,11 @@ async function verifyChecksums(dir: string, checksums: Record<string, string>): 
     try {
       bytes = await readFile(file);
     } catch {
-      throw new CaptionerError('MODEL_FILE_MISSING', `${file} (listed in manifest.json sha256) is missing. Re-export the model (python3 -m training export).`, { details: { file } });
+      throw new CaptionerError(
+        'MODEL_FILE_MISSING',
+        `${file} (listed in manifest.json sha256) is missing. Re-export the model (python3 -m training export).`,
+        { details: { file } },
+      );
     }
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expected.toLowerCase()) {
@@ -121,7 +141,9 @@ async function resolveModelDir(dirOrId: string, modelsDir: string): Promise<stri
   throw new CaptionerError(
     'MODEL_NOT_FOUND',
     `No model directory "${dirOrId}"${looksLikePath ? '' : ` (nor ${path.join(modelsDir, dirOrId)})`}. ` +
-      (available.length > 0 ? `Available models in ${modelsDir}: ${available.join(', ')}.` : `No models found in ${modelsDir}; export one with python3 -m training export.`),
+      (available.length > 0
+        ? `Available models in ${modelsDir}: ${available.join(', ')}.`
+        : `No models found in ${modelsDir}; export one with python3 -m training export.`),
     { details: { model: dirOrId, available } },
   );
 }
@@ -131,23 +153,37 @@ async function readJson(file: string, what: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new CaptionerError('MODEL_FILE_MISSING', `The ${what} file ${file} is missing. Re-export the model (python3 -m training export).`, { details: { file } });
+    throw new CaptionerError(
+      'MODEL_FILE_MISSING',
+      `The ${what} file ${file} is missing. Re-export the model (python3 -m training export).`,
+      { details: { file } },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CaptionerError('MODEL_FILE_CORRUPT', `The ${what} file ${file} is not valid JSON (${(error as Error).message}). Re-export the model.`, {
-      details: { file },
-      cause: error,
-    });
+    throw new CaptionerError(
+      'MODEL_FILE_CORRUPT',
+      `The ${what} file ${file} is not valid JSON (${(error as Error).message}). Re-export the model.`,
+      {
+        details: { file },
+        cause: error,
+      },
+    );
   }
 }
 
 async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 function definedOnly(options: ExecutionOptions): ExecutionOptions {

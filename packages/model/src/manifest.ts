@@ -56,15 +56,24 @@ export function validateManifest(value: unknown, source: string): Manifest {
 
   const image = m.image;
   if (isObject(image)) {
-    check(isPositiveInt(image.height) && isPositiveInt(image.width), '`image.height` and `image.width` must be positive integers');
+    check(
+      isPositiveInt(image.height) && isPositiveInt(image.width),
+      '`image.height` and `image.width` must be positive integers',
+    );
     check(isNumberArray(image.mean, 3), '`image.mean` must be 3 numbers (RGB)');
-    check(isNumberArray(image.std, 3) && (image.std as number[]).every((s) => s > 0), '`image.std` must be 3 positive numbers (RGB)');
+    check(
+      isNumberArray(image.std, 3) && (image.std as number[]).every((s) => s > 0),
+      '`image.std` must be 3 positive numbers (RGB)',
+    );
     check(image.resize === 'fill', '`image.resize` must be "fill" (the only rule format 1 defines)');
   } else problems.push('`image` must be an object');
 
   const grid = m.grid;
   if (isObject(grid)) {
-    check(isPositiveInt(grid.rows) && isPositiveInt(grid.cols), '`grid.rows` and `grid.cols` must be positive integers');
+    check(
+      isPositiveInt(grid.rows) && isPositiveInt(grid.cols),
+      '`grid.rows` and `grid.cols` must be positive integers',
+    );
     if (m.variant === 'lstm') check(grid.rows === 1 && grid.cols === 1, '`grid` must be 1 x 1 for the lstm variant');
   } else problems.push('`grid` must be an object');
 
@@ -86,16 +95,23 @@ export function validateManifest(value: unknown, source: string): Manifest {
 
   if (m.sha256 !== undefined) {
     check(
-      isObject(m.sha256) && Object.entries(m.sha256).every(([name, hash]) => isFileName(name) && typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash)),
+      isObject(m.sha256) &&
+        Object.entries(m.sha256).every(
+          ([name, hash]) => isFileName(name) && typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash),
+        ),
       '`sha256` must map file names in the model directory to hex SHA-256 digests',
     );
   }
-  if (m.dataset !== undefined) check(isObject(m.dataset) && isNonEmptyString(m.dataset.name), '`dataset.name` must be a string');
+  if (m.dataset !== undefined)
+    check(isObject(m.dataset) && isNonEmptyString(m.dataset.name), '`dataset.name` must be a string');
   if (m.params !== undefined) check(isObject(m.params), '`params` must be an object');
   if (m.metrics !== undefined) {
     if (isObject(m.metrics)) {
       for (const [split, metrics] of Object.entries(m.metrics)) {
-        check(isObject(metrics) && isNumberArray(metrics.bleu, 4), `\`metrics.${split}.bleu\` must be 4 numbers (BLEU-1..4)`);
+        check(
+          isObject(metrics) && isNumberArray(metrics.bleu, 4),
+          `\`metrics.${split}.bleu\` must be 4 numbers (BLEU-1..4)`,
+        );
       }
     } else problems.push('`metrics` must be an object');
   }
@@ -130,7 +146,9 @@ function isNonNegativeInt(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 0;
 }
 function isNumberArray(value: unknown, length: number): boolean {
-  return Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+  return (
+    Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v))
+  );
 }
 // A plain name, so a manifest cannot point outside its own directory.
 function isFileName(value: unknown): boolean {

@@ -27,7 +27,9 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function load(id: (typeof SHIPPED_MODELS)[number]): Promise<{ model: CaptionModel; golden: Golden; goldenImage: Buffer }> {
+async function load(
+  id: (typeof SHIPPED_MODELS)[number],
+): Promise<{ model: CaptionModel; golden: Golden; goldenImage: Buffer }> {
   const dir = shippedModelDir(id);
   const model = await loadModel(dir);
   loaded.push(model);
@@ -46,13 +48,19 @@ async function sceneImages(): Promise<Buffer[]> {
   ];
   return Promise.all(
     scenes.map((body, i) =>
-      sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${120 + i * 10}" height="120">${body}</svg>`)).png().toBuffer(),
+      sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${120 + i * 10}" height="120">${body}</svg>`))
+        .png()
+        .toBuffer(),
     ),
   );
 }
 
 // training/decode.py's beam search, one image at a time, through Debian's python3 + torch.
-function pytorchBeamSearch(modelDir: string, files: string[], beamSizes: number[]): { tokens: number[]; logprob: number }[][] {
+function pytorchBeamSearch(
+  modelDir: string,
+  files: string[],
+  beamSizes: number[],
+): { tokens: number[]; logprob: number }[][] {
   const script = `
 import json, sys
 from pathlib import Path
@@ -71,15 +79,22 @@ for beam in beams:
         out[-1].append({"tokens": tokens, "logprob": logprob})
 print(json.dumps(out))
 `;
-  const stdout = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script, modelDir, beamSizes.join(','), ...files], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const stdout = execFileSync(
+    '/usr/bin/python3',
+    ['-W', 'ignore', '-c', script, modelDir, beamSizes.join(','), ...files],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(stdout) as { tokens: number[]; logprob: number }[][];
 }
 
 function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: got ${actual}, expected ${expected} (tolerance ${tolerance})`);
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance,
+    `${what}: got ${actual}, expected ${expected} (tolerance ${tolerance})`,
+  );
 }
 
 function sameCaption(a: CaptionResult, b: CaptionResult, tolerance: number, what: string): void {
@@ -115,23 +130,41 @@ for (const id of SHIPPED_MODELS) {
     assert.deepEqual(result.words, golden.greedy.words);
     assert.equal(result.text, golden.greedy.words.join(' '));
     assert.equal(result.tokenLogprobs.length, golden.greedy.logprobs.length);
-    result.tokenLogprobs.forEach((lp, i) => assertClose(lp, golden.greedy.logprobs[i]!, 1e-4, `log-probability of token ${i}`));
+    result.tokenLogprobs.forEach((lp, i) =>
+      assertClose(lp, golden.greedy.logprobs[i]!, 1e-4, `log-probability of token ${i}`),
+    );
     assert.equal(result.ended, golden.greedy.tokens.length < model.manifest.maxLength);
     assert.ok(result.latencyMs > 0 && Number.isFinite(result.latencyMs));
-    assert.deepEqual(result.image, { mime: 'image/png', width: model.manifest.image.width, height: model.manifest.image.height });
+    assert.deepEqual(result.image, {
+      mime: 'image/png',
+      width: model.manifest.image.width,
+      height: model.manifest.image.height,
+    });
   });
 
   test(`${id}: the first step's top 5 tokens and log-probabilities match PyTorch's`, async () => {
     const { model, golden, goldenImage } = await load(id);
     const logprobs = await model.nextTokenLogprobs(goldenImage);
     assert.equal(logprobs.length, model.vocab.length);
-    const top = Array.from(logprobs.keys()).sort((a, b) => logprobs[b]! - logprobs[a]! || a - b).slice(0, 5);
-    assert.deepEqual(top, golden.firstStep.top.map((t) => t.token));
-    top.forEach((token, i) => assertClose(logprobs[token]!, golden.firstStep.top[i]!.logprob, 1e-4, `first-step log-probability ${i}`));
+    const top = Array.from(logprobs.keys())
+      .sort((a, b) => logprobs[b]! - logprobs[a]! || a - b)
+      .slice(0, 5);
+    assert.deepEqual(
+      top,
+      golden.firstStep.top.map((t) => t.token),
+    );
+    top.forEach((token, i) =>
+      assertClose(logprobs[token]!, golden.firstStep.top[i]!.logprob, 1e-4, `first-step log-probability ${i}`),
+    );
     // Teacher forcing the golden tokens reproduces each greedy step too.
     const tokens = golden.greedy.tokens;
     const last = await model.nextTokenLogprobs(goldenImage, tokens.slice(0, -1));
-    assertClose(last[tokens.at(-1) ?? model.manifest.specials.end]!, golden.greedy.logprobs[Math.max(0, tokens.length - 1)]!, 1e-4, 'last word');
+    assertClose(
+      last[tokens.at(-1) ?? model.manifest.specials.end]!,
+      golden.greedy.logprobs[Math.max(0, tokens.length - 1)]!,
+      1e-4,
+      'last word',
+    );
   });
 
   test(`${id}: greedy decoding and beam search with beam 1 give identical captions`, async () => {
@@ -145,7 +178,11 @@ for (const id of SHIPPED_MODELS) {
   test(`${id}: beam search returns distinct n-best hypotheses ranked by length-normalised score`, async () => {
     const { model, goldenImage } = await load(id);
     for (const lengthPenalty of [1, 0, 0.7]) {
-      const results = await model.caption([goldenImage, ...(await sceneImages())], { beamSize: 5, nBest: 5, lengthPenalty });
+      const results = await model.caption([goldenImage, ...(await sceneImages())], {
+        beamSize: 5,
+        nBest: 5,
+        lengthPenalty,
+      });
       for (const result of results) {
         assert.equal(result.nBest.length, 5);
         assert.deepEqual(result.nBest[0]!.tokens, result.tokens);
@@ -173,7 +210,10 @@ for (const id of SHIPPED_MODELS) {
       for (let i = 0; i < images.length; i++) {
         const [alone] = await model.caption([images[i]!], { beamSize, nBest: beamSize });
         sameCaption(together[i]!, alone!, 1e-5, `beam ${beamSize} image ${i}`);
-        assert.deepEqual(together[i]!.nBest.map((h) => h.tokens), alone!.nBest.map((h) => h.tokens));
+        assert.deepEqual(
+          together[i]!.nBest.map((h) => h.tokens),
+          alone!.nBest.map((h) => h.tokens),
+        );
       }
     }
   });
@@ -196,7 +236,12 @@ for (const id of SHIPPED_MODELS) {
       const ours = await model.caption(await Promise.all(files.map((f) => readFile(f))), { beamSize });
       ours.forEach((result, i) => {
         assert.deepEqual(result.tokens, expected[i]!.tokens, `beam ${beamSize}, ${path.basename(files[i]!)}`);
-        assertClose(result.logprob, expected[i]!.logprob, 1e-4, `beam ${beamSize}, ${path.basename(files[i]!)} logprob`);
+        assertClose(
+          result.logprob,
+          expected[i]!.logprob,
+          1e-4,
+          `beam ${beamSize}, ${path.basename(files[i]!)} logprob`,
+        );
       });
     }
   });
@@ -204,14 +249,21 @@ for (const id of SHIPPED_MODELS) {
   test(`${id}: maxLength caps the caption; the end token is then forced and scored`, async () => {
     const { model, goldenImage } = await load(id);
     for (const beamSize of [1, 3]) {
-      const results = await model.caption([goldenImage, ...(await sceneImages())], { beamSize, nBest: beamSize, maxLength: 2 });
+      const results = await model.caption([goldenImage, ...(await sceneImages())], {
+        beamSize,
+        nBest: beamSize,
+        maxLength: 2,
+      });
       const hypotheses = results.flatMap((r) => r.nBest);
       for (const h of hypotheses) {
         assert.ok(h.tokens.length <= 2);
         assert.equal(h.tokenLogprobs.length, h.tokens.length + 1);
         if (!h.ended) assert.equal(h.tokens.length, 2);
       }
-      assert.ok(hypotheses.some((h) => !h.ended), 'shapes captions are longer than 2 words, so some end is forced');
+      assert.ok(
+        hypotheses.some((h) => !h.ended),
+        'shapes captions are longer than 2 words, so some end is forced',
+      );
     }
   });
 }
@@ -227,7 +279,12 @@ test('shapes-attention: one rows x cols attention map per word, each summing to 
     for (const map of h.attention) {
       assert.equal(map.length, rows);
       assert.ok(map.every((row) => row.length === cols && row.every((w) => w >= 0 && w <= 1)));
-      assertClose(map.flat().reduce((a, b) => a + b, 0), 1, 1e-5, 'attention sum');
+      assertClose(
+        map.flat().reduce((a, b) => a + b, 0),
+        1,
+        1e-5,
+        'attention sum',
+      );
     }
   }
   // Maps differ between words: the model looks at different places.
@@ -243,7 +300,10 @@ test('shapes-lstm: captions carry no attention maps', async () => {
 
 test('CUDA requested where ONNX Runtime has no CUDA provider: CPU fallback with a warning, same captions', async (t) => {
   const warnings: string[] = [];
-  const model = await loadModel(shippedModelDir('shapes-lstm'), { executionProvider: 'cuda', logger: { warn: (m) => warnings.push(m) } });
+  const model = await loadModel(shippedModelDir('shapes-lstm'), {
+    executionProvider: 'cuda',
+    logger: { warn: (m) => warnings.push(m) },
+  });
   loaded.push(model);
   if (model.executionProvider === 'cuda') {
     t.skip('this machine has a working CUDA provider; the fallback cannot be observed here');
@@ -254,7 +314,12 @@ test('CUDA requested where ONNX Runtime has no CUDA provider: CPU fallback with 
   assert.match(warnings[0]!, /CUDA was requested but is not usable .*running on the CPU/);
   const { model: cpu, goldenImage } = await load('shapes-lstm');
   assert.notEqual(cpu, model);
-  sameCaption((await model.caption([goldenImage]))[0]!, (await cpu.caption([goldenImage]))[0]!, 0, 'cuda-fallback vs cpu');
+  sameCaption(
+    (await model.caption([goldenImage]))[0]!,
+    (await cpu.caption([goldenImage]))[0]!,
+    0,
+    'cuda-fallback vs cpu',
+  );
 });
 
 test('loadModel reuses a loaded model (by path or id) until it is disposed', async () => {
@@ -270,7 +335,16 @@ test('loadModel reuses a loaded model (by path or id) until it is disposed', asy
 
 test('decode settings out of range are INVALID_DECODE_OPTIONS', async () => {
   const { model, goldenImage } = await load('shapes-lstm');
-  for (const options of [{ beamSize: 0 }, { beamSize: 11 }, { beamSize: 2.5 }, { beamSize: 3, nBest: 4 }, { maxLength: 0 }, { maxLength: 101 }, { lengthPenalty: -1 }, { beamSize: 3, strategy: 'greedy' as const }]) {
+  for (const options of [
+    { beamSize: 0 },
+    { beamSize: 11 },
+    { beamSize: 2.5 },
+    { beamSize: 3, nBest: 4 },
+    { maxLength: 0 },
+    { maxLength: 101 },
+    { lengthPenalty: -1 },
+    { beamSize: 3, strategy: 'greedy' as const },
+  ]) {
     await assert.rejects(model.caption([goldenImage], options), (error: unknown) => {
       assert.ok(error instanceof CaptionerError);
       assert.equal(error.code, 'INVALID_DECODE_OPTIONS', JSON.stringify(options));

@@ -83,10 +83,17 @@ export class CaptionModel {
     const expected = 3 * this.manifest.image.height * this.manifest.image.width;
     tensors.forEach((tensor, i) => {
       if (tensor.length !== expected) {
-        throw new TypeError(`tensor ${i} has ${tensor.length} values, model "${this.id}" needs 3 x ${this.manifest.image.height} x ${this.manifest.image.width} = ${expected}`);
+        throw new TypeError(
+          `tensor ${i} has ${tensor.length} values, model "${this.id}" needs 3 x ${this.manifest.image.height} x ${this.manifest.image.width} = ${expected}`,
+        );
       }
     });
-    return this.decodeAll(tensors, tensors.map(() => null), settings, start);
+    return this.decodeAll(
+      tensors,
+      tensors.map(() => null),
+      settings,
+      start,
+    );
   }
 
   /**
@@ -128,7 +135,12 @@ export class CaptionModel {
           ...described[0]!,
           nBest: described,
           latencyMs: (finishedAt[i] ?? performance.now()) - start,
-          decode: { beamSize: settings.beamSize, maxLength: settings.maxLength, nBest: settings.nBest, lengthPenalty: settings.lengthPenalty },
+          decode: {
+            beamSize: settings.beamSize,
+            maxLength: settings.maxLength,
+            nBest: settings.nBest,
+            lengthPenalty: settings.lengthPenalty,
+          },
           image: infos[first + i] ?? null,
         });
       });
@@ -157,7 +169,9 @@ export class CaptionModel {
     const plane = 3 * height * width;
     const batch = new Float32Array(tensors.length * plane);
     tensors.forEach((tensor, i) => batch.set(tensor, i * plane));
-    const { features } = await this.graphs.encoder.run({ image: new ort.Tensor('float32', batch, [tensors.length, 3, height, width]) });
+    const { features } = await this.graphs.encoder.run({
+      image: new ort.Tensor('float32', batch, [tensors.length, 3, height, width]),
+    });
     const { h, c } = await this.graphs.init.run({ features: features! });
     return makeStepFunction(this.graphs.step, { h: h!, c: c!, features: features! });
   }

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { resizeBilinearLikePil } from './resample.js';
 
 // Pillow (Debian python3-pil) resizes the same random pixels; the outputs must be identical bytes.
-function pilResize(cases: { width: number; height: number; outWidth: number; outHeight: number; pixels: string }[]): string[] {
+function pilResize(
+  cases: { width: number; height: number; outWidth: number; outHeight: number; pixels: string }[],
+): string[] {
   const script = `
 import base64, json, sys
 from PIL import Image
@@ -15,7 +17,13 @@ for c in json.load(sys.stdin):
     out.append(base64.b64encode(im.resize((c["outWidth"], c["outHeight"]), Image.BILINEAR).tobytes()).decode())
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as string[];
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script], {
+      input: JSON.stringify(cases),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  ) as string[];
 }
 
 test('bilinear resize is byte-identical to PIL Image.BILINEAR when shrinking, enlarging and stretching', () => {
@@ -37,13 +45,18 @@ test('bilinear resize is byte-identical to PIL Image.BILINEAR when shrinking, en
   const cases = sizes.map(([width, height, outWidth, outHeight], i) => {
     const pixels = new Uint8Array(width * height * 3);
     // Smooth gradients plus noise: both regimes of rounding show up.
-    for (let p = 0; p < pixels.length; p++) pixels[p] = i % 2 ? Math.floor(random() * 256) : (p * 7 + Math.floor(random() * 20)) % 256;
+    for (let p = 0; p < pixels.length; p++)
+      pixels[p] = i % 2 ? Math.floor(random() * 256) : (p * 7 + Math.floor(random() * 20)) % 256;
     return { width, height, outWidth, outHeight, pixels };
   });
   const expected = pilResize(cases.map((c) => ({ ...c, pixels: Buffer.from(c.pixels).toString('base64') })));
   cases.forEach((c, i) => {
     const ours = resizeBilinearLikePil(c.pixels, c.width, c.height, c.outWidth, c.outHeight);
-    assert.equal(Buffer.from(ours).toString('base64'), expected[i], `${c.width}x${c.height} -> ${c.outWidth}x${c.outHeight}`);
+    assert.equal(
+      Buffer.from(ours).toString('base64'),
+      expected[i],
+      `${c.width}x${c.height} -> ${c.outWidth}x${c.outHeight}`,
+    );
   });
 });
 
