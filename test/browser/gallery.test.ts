@@ -1,11 +1,13 @@
 // The gallery end to end in real headless Chromium against the real API, embedded PostgreSQL and shipped
 // models: browse and filter, inspect an image's captions and attention, rate, compare blind and see the
-// leaderboard move, upload and see captions arrive, run an evaluation. Screenshots go to test-results/screenshots.
+// leaderboard move, upload and see captions arrive, run an evaluation. Every page also passes axe-core's
+// WCAG 2.1 A/AA rules. Screenshots go to test-results/screenshots.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible } from './accessibility.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { gql } from './graphql.js';
 import { DATASET_SIZES, startStack, type Stack } from './stack.js';
@@ -51,6 +53,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     // Thumbnails carry their size, so nothing shifts as they load.
     assert.ok(Number(await firstCard.locator('img').getAttribute('width')) > 0);
     await screenshot(page, '01-gallery');
+    await assertAccessible(page, 'the gallery');
 
     await page.getByLabel('Split').selectOption('TEST');
     await page.waitForURL(/split=TEST/);
@@ -111,6 +114,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await page.keyboard.press('ArrowRight');
     assert.equal(await steps.nth(2).getAttribute('aria-pressed'), 'true');
     await screenshot(page, '03-image-attention');
+    await assertAccessible(page, 'the image page');
   });
 
   it('rates a caption with stars and keeps the rating after a reload', async () => {
@@ -132,6 +136,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await page.locator('.choice').first().waitFor();
     assert.equal(await page.locator('.choice-model').count(), 0, 'model names stay hidden before the vote');
     await screenshot(page, '05-compare-blind');
+    await assertAccessible(page, 'the compare page');
     await page.keyboard.press('a');
     await page.locator('.choice-model').first().waitFor();
     assert.equal(await page.locator('.choice-model').count(), 2);
@@ -160,6 +165,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     assert.deepEqual(headers.slice(0, 4), ['Model', 'Params', 'Loss', 'BLEU-1']);
     assert.equal(await page.locator('.chart-dot').count(), afterVotes.leaderboard.ratingCount > 0 ? 1 : 0);
     await screenshot(page, '07-leaderboard');
+    await assertAccessible(page, 'the leaderboard');
   });
 
   it('uploads images, shows captions as they arrive, and explains a rejected file', async () => {
@@ -174,6 +180,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await done.waitFor({ timeout: 60_000 });
     assert.equal(await done.locator('.caption-line').count(), 2, 'both models captioned the upload');
     await screenshot(page, '08-upload');
+    await assertAccessible(page, 'the upload page with results');
 
     // The upload is now in the gallery, first (newest).
     await page.goto('/');
@@ -190,6 +197,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await page.locator('.chart-bar').first().waitFor();
     assert.equal(await page.locator('.chart-bar').count(), 4);
     await screenshot(page, '09-evaluations');
+    await assertAccessible(page, 'the evaluations page');
     await page.goto('/leaderboard');
     assert.ok((await page.locator('.row-measured').count()) >= 1, 'the measured BLEU row appears on the leaderboard');
   });
@@ -202,6 +210,7 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
     await screenshot(phonePage, '10-phone-gallery');
+    await assertAccessible(phonePage, 'the gallery on a phone');
     await phonePage.locator('.image-card a').first().click();
     await phonePage.locator('.caption-panel').first().waitFor();
     await screenshot(phonePage, '11-phone-image');

@@ -20,13 +20,16 @@ export default async function GalleryPage({ searchParams }: PageProps<'/'>) {
     return <ServiceError error={error} />;
   }
   const total = data.images.totalCount;
+  const count = total === 1 ? '1 image' : `${total.toLocaleString('en')} images`;
+  const filtered = galleryParamsToSearch({ ...params, sort: 'NEWEST' }) !== '';
   return (
     <>
       <div className="page-heading">
         <h1>Gallery</h1>
         <p className="muted">
-          {total === 1 ? '1 image' : `${total.toLocaleString('en')} images`}, each captioned by both models. Open one to
-          see where the attention model looks.
+          {filtered
+            ? `${count} match${total === 1 ? 'es' : ''} this view.`
+            : `${count}, each captioned by both models. Open one to see where the attention model looks.`}
         </p>
       </div>
       <GalleryFilters params={params} models={data.models} />

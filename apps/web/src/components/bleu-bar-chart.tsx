@@ -14,9 +14,12 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
   }
   const W = PAD.left + PAD.right + finished.length * GROUP_W;
   const plotH = H - PAD.top - PAD.bottom;
-  const top = Math.min(1, Math.max(0.2, Math.ceil(Math.max(...finished.flatMap((r) => r.bleu ?? [0])) * 10) / 10));
+  const highest = Math.max(...finished.flatMap((r) => r.bleu ?? [0]));
+  // Round ticks: every 10 up to 50, every 20 above.
+  const step = highest <= 0.5 ? 0.1 : 0.2;
+  const top = Math.min(1, Math.max(step * 2, Math.ceil(highest / step - 1e-9) * step));
   const y = (value: number) => PAD.top + (1 - value / top) * plotH;
-  const ticks = Array.from({ length: 5 }, (_, i) => (top * i) / 4);
+  const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
   return (
     <div className="chart-scroll">
       <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ width: W * 1.3, maxWidth: '100%' }} role="img"

@@ -4,7 +4,6 @@
 import { useEffect, useState } from 'react';
 import { clientQuery } from '@/lib/client-graphql';
 import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
-import { modelLabel } from '@/lib/format';
 import type { EvaluationRun, ModelRef, Split } from '@/lib/types';
 import { BleuBarChart } from './bleu-bar-chart';
 import { EvaluationRunRow } from './evaluation-run-row';
@@ -78,7 +77,7 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
           <select value={modelId} onChange={(e) => setModelId(e.target.value)} required>
             {models.map((model) => (
               <option key={model.id} value={model.id} disabled={!model.loaded}>
-                {modelLabel(model.variant)} ({model.id}){model.loaded ? '' : ' — not loaded'}
+                {model.id}{model.loaded ? '' : ' (not loaded)'}
               </option>
             ))}
           </select>

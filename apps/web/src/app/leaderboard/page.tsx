@@ -4,6 +4,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { BleuRatingScatter } from '@/components/bleu-rating-scatter';
 import { BleuTable } from '@/components/bleu-table';
+import { CorrelationList } from '@/components/correlation-list';
 import { IntervalChart } from '@/components/interval-chart';
 import { ModelBadge } from '@/components/model-badge';
 import { ServiceError } from '@/components/service-error';
@@ -33,10 +34,6 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
   ${MODEL_INFO_FIELDS}
 `;
 
-function rho(value: number | null, n: number): string {
-  return value === null ? `not enough data (n = ${n})` : `ρ = ${value.toFixed(2)} (n = ${n})`;
-}
-
 export default async function LeaderboardPage() {
   let board: Leaderboard;
   try {
@@ -46,7 +43,7 @@ export default async function LeaderboardPage() {
   }
   const { entries } = board;
   const strengthSpan = Math.max(1, ...entries.flatMap((e) => [Math.abs(e.preference.low ?? 0), Math.abs(e.preference.high ?? 0)]));
-  const span = Math.ceil(strengthSpan * 2) / 2;
+  const span = Math.ceil(strengthSpan);
   return (
     <>
       <div className="page-heading">
@@ -116,15 +113,13 @@ export default async function LeaderboardPage() {
       <section className="panel" aria-labelledby="scatter-heading">
         <h2 id="scatter-heading">Does BLEU agree with people?</h2>
         <p className="muted small">
-          Each dot is a rated caption. Spearman {rho(board.bleuRatingCorrelation.rho, board.bleuRatingCorrelation.n)} overall
-          {entries.map((e) => `; ${e.model.id} ${rho(e.bleuRatingCorrelation.rho, e.bleuRatingCorrelation.n)}`).join('')}.
+          Each dot is a rated caption that has references: its sentence BLEU-4 against its mean stars. Spearman’s ρ near 1
+          means BLEU ranks captions the way people do.
         </p>
-        <BleuRatingScatter entries={entries} />
-        <ul className="legend" aria-hidden="true">
-          {entries.map((e) => (
-            <li key={e.model.id}><span className={`dot dot-${e.model.variant.toLowerCase()}`} />{e.model.id}</li>
-          ))}
-        </ul>
+        <div className="scatter-layout">
+          <BleuRatingScatter entries={entries} />
+          <CorrelationList overall={board.bleuRatingCorrelation} entries={entries} />
+        </div>
       </section>
     </>
   );
