@@ -7,6 +7,7 @@ import { corpusBleu, fsum, sentenceBleu, tokenize } from './bleu.js';
 // NLTK (Debian python3-nltk) is the reference implementation; each test sends it the same data.
 function nltk(script: string, input: unknown): unknown {
   const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script], {
+    cwd: new URL('../../../', import.meta.url),
     input: JSON.stringify(input),
     encoding: 'utf8',
   });
@@ -128,19 +129,20 @@ test('corpusBleu refuses mismatched lengths and hypotheses without references', 
   assert.throws(() => corpusBleu([[]], [['a']]), /at least one reference/);
 });
 
-test('tokenize lowercases, drops punctuation like Python string.punctuation, splits on whitespace', () => {
+test('tokenize equals training/bleu.py tokenize: lowercase, drop punctuation, split on whitespace', () => {
   const texts = [
     'A red Circle, left of a BLUE square.',
-    '  two   green\ttriangles!  (small) ',
+    '  two   green\ttriangles!  (small) \n',
     'don\'t "quote" me; a-b c_d e/f #1 $2 50% x+y=z <tag> `tick` ~tilde| {brace} [sq] ^caret @at',
+    'Unicode: café — naïve «quotes» “curly” ½ ² ٣ 東京 emoji 🙂 non\u00a0breaking e\u0301 İstanbul',
     '',
     '...',
   ];
   const expected = nltk(
-    `import json, sys, string
-texts = json.load(sys.stdin)
-table = str.maketrans('', '', string.punctuation)
-print(json.dumps([t.lower().translate(table).split() for t in texts]))`,
+    `import json, sys
+sys.path.insert(0, ".")
+from training.bleu import tokenize
+print(json.dumps([tokenize(t) for t in json.load(sys.stdin)]))`,
     texts,
   );
   assert.deepEqual(texts.map(tokenize), expected);

@@ -4,11 +4,15 @@
 // step by step (integer n-gram counts, the float_info.min stand-in for zero precisions, math.fsum)
 // so the results match to the last few ulps.
 
-/** Lowercase, drop punctuation and symbols (on ASCII exactly Python's string.punctuation), split on whitespace. */
+/**
+ * Lowercase, drop punctuation, split on whitespace: the same as training/bleu.py, which removes every
+ * character that is neither a word character nor whitespace (Python's `[^\w\s]`, where \w is a
+ * letter, a number or `_`).
+ */
 export function tokenize(text: string): string[] {
   return text
     .toLowerCase()
-    .replace(/[\p{P}\p{S}]/gu, '')
+    .replace(/[^\p{L}\p{N}_\s]/gu, '')
     .split(/\s+/u)
     .filter((token) => token.length > 0);
 }
