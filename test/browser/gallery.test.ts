@@ -16,9 +16,14 @@ const TOTAL_IMAGES = DATASET_SIZES.reduce((a, b) => a + b, 0);
 const TEST_IMAGES = DATASET_SIZES[2];
 
 interface BoardCounts {
-  leaderboard: { ratingCount: number; preferenceCount: number; entries: { model: { id: string }; preference: { wins: number; losses: number; ties: number } }[] };
+  leaderboard: {
+    ratingCount: number;
+    preferenceCount: number;
+    entries: { model: { id: string }; preference: { wins: number; losses: number; ties: number } }[];
+  };
 }
-const BOARD_QUERY = 'query { leaderboard { ratingCount preferenceCount entries { model { id } preference { wins losses ties } } } }';
+const BOARD_QUERY =
+  'query { leaderboard { ratingCount preferenceCount entries { model { id } preference { wins losses ties } } } }';
 
 describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
   let stack: Stack;
@@ -49,7 +54,10 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     assert.equal(await firstCard.locator('.caption-line').count(), 2);
     const alt = await firstCard.locator('img').getAttribute('alt');
     const captionTexts = await firstCard.locator('.caption-line-text').allTextContents();
-    assert.ok(alt && captionTexts.includes(alt), `alt text "${alt}" should be one of the captions ${captionTexts.join(' | ')}`);
+    assert.ok(
+      alt && captionTexts.includes(alt),
+      `alt text "${alt}" should be one of the captions ${captionTexts.join(' | ')}`,
+    );
     // Thumbnails carry their size, so nothing shifts as they load.
     assert.ok(Number(await firstCard.locator('img').getAttribute('width')) > 0);
     await screenshot(page, '01-gallery');
@@ -59,16 +67,25 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await page.waitForURL(/split=TEST/);
     await page.waitForFunction((n) => document.querySelectorAll('.image-card').length === n, TEST_IMAGES);
     const splits = await page.locator('.image-card-split').allTextContents();
-    assert.ok(splits.every((s) => s === 'Test'), `every tile is from the test split: ${splits.join(',')}`);
+    assert.ok(
+      splits.every((s) => s === 'Test'),
+      `every tile is from the test split: ${splits.join(',')}`,
+    );
 
     // Search for a word the models use, and check each remaining tile mentions it somewhere (captions or references).
     const word = captionTexts[0]!.split(' ').find((w) => w.length > 3) ?? captionTexts[0]!.split(' ')[0]!;
     await page.getByRole('searchbox').fill(word);
     await page.waitForURL(new RegExp(`q=${word}`));
     await page.locator('.image-card').first().waitFor();
-    const expected = await gql<{ images: { totalCount: number } }>(stack.apiUrl,
-      'query($f: ImageFilter) { images(filter: $f) { totalCount } }', { f: { split: 'TEST', search: word } });
-    await page.waitForFunction((n) => document.querySelectorAll('.image-card').length === n, Math.min(expected.images.totalCount, 24));
+    const expected = await gql<{ images: { totalCount: number } }>(
+      stack.apiUrl,
+      'query($f: ImageFilter) { images(filter: $f) { totalCount } }',
+      { f: { split: 'TEST', search: word } },
+    );
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('.image-card').length === n,
+      Math.min(expected.images.totalCount, 24),
+    );
     await screenshot(page, '02-gallery-filtered');
 
     // The URL alone reproduces the view (shareable).
@@ -95,17 +112,29 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     const steps = page.locator('.attention-step');
     const stepCount = await steps.count();
     const attentionWords = (await page.locator('.caption-panel-attention .caption-text').innerText()).split(' ');
-    assert.ok(stepCount >= attentionWords.length, `one step per word (${stepCount} steps, ${attentionWords.length} words)`);
+    assert.ok(
+      stepCount >= attentionWords.length,
+      `one step per word (${stepCount} steps, ${attentionWords.length} words)`,
+    );
     const mainHeatmap = page.locator('.attention-stage canvas.heatmap');
     assert.equal(await mainHeatmap.getAttribute('data-visible'), 'false');
     await steps.nth(1).hover();
-    await page.waitForFunction(() => document.querySelector('.attention-stage canvas.heatmap')?.getAttribute('data-visible') === 'true');
-    assert.equal(await page.locator('.attention-word').innerText(), `“${await steps.nth(1).locator('.attention-step-word').innerText()}”`);
+    await page.waitForFunction(
+      () => document.querySelector('.attention-stage canvas.heatmap')?.getAttribute('data-visible') === 'true',
+    );
+    assert.equal(
+      await page.locator('.attention-word').innerText(),
+      `“${await steps.nth(1).locator('.attention-step-word').innerText()}”`,
+    );
     // The canvas really holds a map that varies over the image (not a flat veil).
     const spread = await mainHeatmap.evaluate((canvas: HTMLCanvasElement) => {
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let min = 255, max = 0;
-      for (let i = 3; i < data.length; i += 4) { min = Math.min(min, data[i]!); max = Math.max(max, data[i]!); }
+      let min = 255,
+        max = 0;
+      for (let i = 3; i < data.length; i += 4) {
+        min = Math.min(min, data[i]!);
+        max = Math.max(max, data[i]!);
+      }
       return max - min;
     });
     assert.ok(spread > 40, `heatmap alpha should vary across the image, spread ${spread}`);
@@ -141,7 +170,10 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
     await page.locator('.choice-model').first().waitFor();
     assert.equal(await page.locator('.choice-model').count(), 2);
     assert.equal(await page.locator('.choice[data-winner="true"] .choice-key').innerText(), 'A');
-    const winnerModel = (await page.locator('.choice[data-winner="true"] .choice-model').innerText()).trim().split(/\s+/).pop()!;
+    const winnerModel = (await page.locator('.choice[data-winner="true"] .choice-model').innerText())
+      .trim()
+      .split(/\s+/)
+      .pop()!;
     await screenshot(page, '06-compare-revealed');
 
     // Next image by keyboard, then a click vote for B.
@@ -203,7 +235,13 @@ describe('the web gallery in a real browser', { timeout: 15 * 60_000 }, () => {
   });
 
   it('reads well on a phone', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, baseURL: stack.webUrl, isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      baseURL: stack.webUrl,
+      isMobile: true,
+      hasTouch: true,
+    });
     const phonePage = await phone.newPage();
     await phonePage.goto('/');
     await phonePage.locator('.image-card').first().waitFor();

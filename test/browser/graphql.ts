@@ -1,15 +1,28 @@
 // A tiny GraphQL client for setting up and checking state from the test itself (straight to the API).
-export async function gql<T>(apiUrl: string, query: string, variables: Record<string, unknown> = {}, voter?: string): Promise<T> {
+export async function gql<T>(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  voter?: string,
+): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (voter) headers['x-voter-id'] = voter;
-  const response = await fetch(`${apiUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(`GraphQL error: ${body.errors.map((e) => e.message).join('; ')}`);
   if (!body.data) throw new Error(`GraphQL answered HTTP ${response.status} without data`);
   return body.data;
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();

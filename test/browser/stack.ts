@@ -51,8 +51,16 @@ export async function startStack(): Promise<Stack> {
     // The real synthetic data, written by the same generator training uses.
     const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
     const importRoot = path.join(tempDir, 'import');
-    execFileSync(python, ['-m', 'training', 'shapes', '--out', path.join(importRoot, 'shapes'), '--sizes', DATASET_SIZES.join(',')], { cwd: repoRoot, stdio: 'ignore' });
-    execFileSync(python, ['-m', 'training', 'shapes', '--out', path.join(tempDir, 'fresh'), '--seed', '777', '--sizes', '0,0,1'], { cwd: repoRoot, stdio: 'ignore' });
+    execFileSync(
+      python,
+      ['-m', 'training', 'shapes', '--out', path.join(importRoot, 'shapes'), '--sizes', DATASET_SIZES.join(',')],
+      { cwd: repoRoot, stdio: 'ignore' },
+    );
+    execFileSync(
+      python,
+      ['-m', 'training', 'shapes', '--out', path.join(tempDir, 'fresh'), '--seed', '777', '--sizes', '0,0,1'],
+      { cwd: repoRoot, stdio: 'ignore' },
+    );
     const freshImagePath = path.join(tempDir, 'fresh', 'Flicker8k_Dataset', 'shapes_test_00000.jpg');
 
     const apiPort = await freePort();
@@ -73,30 +81,51 @@ export async function startStack(): Promise<Stack> {
 
     const webPort = await freePort();
     const webUrl = `http://127.0.0.1:${webPort}`;
-    const web = startServer('web', path.join(repoRoot, 'node_modules/.bin/next'), ['start', '--port', String(webPort), '--hostname', '127.0.0.1'], {
-      cwd: path.join(repoRoot, 'apps/web'),
-      env: { ...process.env, CAPTIONER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    });
+    const web = startServer(
+      'web',
+      path.join(repoRoot, 'node_modules/.bin/next'),
+      ['start', '--port', String(webPort), '--hostname', '127.0.0.1'],
+      {
+        cwd: path.join(repoRoot, 'apps/web'),
+        env: { ...process.env, CAPTIONER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      },
+    );
     servers.push(web);
 
     // Import the dataset and caption it with every loaded model, as the demo gallery is filled.
-    const { importDataset } = await gql<{ importDataset: { job: { id: string } } }>(apiUrl,
+    const { importDataset } = await gql<{ importDataset: { job: { id: string } } }>(
+      apiUrl,
       'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
-      { input: { path: 'shapes', format: 'FLICKR8K', dataset: 'shapes', caption: true } });
-    await waitUntil('the dataset import', async () => {
-      const { importJob } = await gql<{ importJob: { status: string; error: string | null } }>(apiUrl,
-        'query($id: ID!) { importJob(id: $id) { status error } }', { id: importDataset.job.id });
-      if (importJob.status === 'FAILED') throw new Error(`Import failed: ${importJob.error}`);
-      return importJob.status === 'SUCCEEDED';
-    }, 120_000);
+      { input: { path: 'shapes', format: 'FLICKR8K', dataset: 'shapes', caption: true } },
+    );
+    await waitUntil(
+      'the dataset import',
+      async () => {
+        const { importJob } = await gql<{ importJob: { status: string; error: string | null } }>(
+          apiUrl,
+          'query($id: ID!) { importJob(id: $id) { status error } }',
+          { id: importDataset.job.id },
+        );
+        if (importJob.status === 'FAILED') throw new Error(`Import failed: ${importJob.error}`);
+        return importJob.status === 'SUCCEEDED';
+      },
+      120_000,
+    );
     const total = DATASET_SIZES.reduce((a, b) => a + b, 0);
-    await waitUntil('both models to caption every image', async () => {
-      const { models, images } = await gql<{ models: { loaded: boolean }[]; images: { edges: { node: { captions: unknown[] } }[] } }>(apiUrl,
-        'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } }');
-      const loaded = models.filter((m) => m.loaded).length;
-      if (loaded < 2) throw new Error(`Expected the two shipped models to be loaded, got ${loaded}. Are they in models/?`);
-      return images.edges.length === total && images.edges.every((edge) => edge.node.captions.length === loaded);
-    }, 180_000);
+    await waitUntil(
+      'both models to caption every image',
+      async () => {
+        const { models, images } = await gql<{
+          models: { loaded: boolean }[];
+          images: { edges: { node: { captions: unknown[] } }[] };
+        }>(apiUrl, 'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } }');
+        const loaded = models.filter((m) => m.loaded).length;
+        if (loaded < 2)
+          throw new Error(`Expected the two shipped models to be loaded, got ${loaded}. Are they in models/?`);
+        return images.edges.length === total && images.edges.every((edge) => edge.node.captions.length === loaded);
+      },
+      180_000,
+    );
 
     await waitFor(web, `${webUrl}/upload`, (response) => response.ok, 60_000);
     return { apiUrl, webUrl, tempDir, freshImagePath, stop };

@@ -5,7 +5,9 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     <section className="empty-state" role="alert">
       <h1>Something went wrong</h1>
       <p>{error.message || 'The page could not be loaded.'}</p>
-      <button type="button" className="button" onClick={reset}>Try again</button>
+      <button type="button" className="button" onClick={reset}>
+        Try again
+      </button>
     </section>
   );
 }

@@ -6,7 +6,9 @@ export default function NotFound() {
     <section className="empty-state">
       <h1>Not found</h1>
       <p>There is nothing here. The image may have been removed, or the link is mistyped.</p>
-      <Link className="button" href="/">Back to the gallery</Link>
+      <Link className="button" href="/">
+        Back to the gallery
+      </Link>
     </section>
   );
 }

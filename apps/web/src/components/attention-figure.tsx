@@ -54,7 +54,7 @@ export function AttentionFigure({ src, thumbnailSrc, alt, width, height, attenti
     event.preventDefault();
   }
 
-  const activeStep = active === null ? null : steps[active] ?? null;
+  const activeStep = active === null ? null : (steps[active] ?? null);
   return (
     <figure className="attention-figure">
       <div className="attention-stage" style={{ aspectRatio: `${width} / ${height}` }}>
@@ -86,13 +86,21 @@ export function AttentionFigure({ src, thumbnailSrc, alt, width, height, attenti
               {playing ? 'Pause' : 'Play'}
             </button>
           </div>
-          <ol className="attention-strip" aria-label="Words of the attention model’s caption" onKeyDown={onStripKey}
-            onMouseLeave={() => { if (!playing) setActive(null); }}>
+          <ol
+            className="attention-strip"
+            aria-label="Words of the attention model’s caption"
+            onKeyDown={onStripKey}
+            onMouseLeave={() => {
+              if (!playing) setActive(null);
+            }}
+          >
             {steps.map((step, index) => (
               <li key={index}>
                 <button
                   type="button"
-                  ref={(element) => { buttons.current[index] = element; }}
+                  ref={(element) => {
+                    buttons.current[index] = element;
+                  }}
                   className="attention-step"
                   aria-pressed={active === index}
                   tabIndex={index === (active ?? 0) ? 0 : -1}
@@ -101,7 +109,13 @@ export function AttentionFigure({ src, thumbnailSrc, alt, width, height, attenti
                   onClick={() => setActive(index)}
                 >
                   <span className="attention-step-thumb" style={{ aspectRatio: `${width} / ${height}` }}>
-                    <img src={thumbnailSrc} alt="" width={64} height={Math.max(1, Math.round((64 * height) / width))} loading="lazy" />
+                    <img
+                      src={thumbnailSrc}
+                      alt=""
+                      width={64}
+                      height={Math.max(1, Math.round((64 * height) / width))}
+                      loading="lazy"
+                    />
                     <HeatmapCanvas weights={step.weights} rows={attention.rows} cols={attention.cols} resolution={64} />
                   </span>
                   <span className="attention-step-word">{step.word}</span>

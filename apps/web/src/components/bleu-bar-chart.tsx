@@ -8,7 +8,10 @@ const GROUP_W = 92;
 const BAR_W = 16;
 
 export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; highlightId: string | null }) {
-  const finished = runs.filter((run) => run.status === 'SUCCEEDED' && run.bleu).slice(0, 8).reverse();
+  const finished = runs
+    .filter((run) => run.status === 'SUCCEEDED' && run.bleu)
+    .slice(0, 8)
+    .reverse();
   if (finished.length === 0) {
     return <p className="muted">No finished runs yet. Start one to see its BLEU here.</p>;
   }
@@ -22,27 +25,50 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
   const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
   return (
     <div className="chart-scroll">
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} style={{ width: W * 1.3, maxWidth: '100%' }} role="img"
-        aria-label="BLEU-1 to BLEU-4 of each finished evaluation run">
+      <svg
+        className="chart"
+        viewBox={`0 0 ${W} ${H}`}
+        style={{ width: W * 1.3, maxWidth: '100%' }}
+        role="img"
+        aria-label="BLEU-1 to BLEU-4 of each finished evaluation run"
+      >
         <title>BLEU-1 to BLEU-4 per evaluation run</title>
         {ticks.map((tick) => (
           <g key={tick}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
-            <text x={PAD.left - 6} y={y(tick) + 4} className="chart-tick" textAnchor="end">{Math.round(tick * 100)}</text>
+            <text x={PAD.left - 6} y={y(tick) + 4} className="chart-tick" textAnchor="end">
+              {Math.round(tick * 100)}
+            </text>
           </g>
         ))}
         {finished.map((run, index) => {
           const x0 = PAD.left + index * GROUP_W + (GROUP_W - 4 * BAR_W - 6) / 2;
           return (
-            <g key={run.id} className={`series-${run.model.variant.toLowerCase()}`} data-highlight={run.id === highlightId}>
+            <g
+              key={run.id}
+              className={`series-${run.model.variant.toLowerCase()}`}
+              data-highlight={run.id === highlightId}
+            >
               {(run.bleu ?? []).map((value, n) => (
-                <rect key={n} x={x0 + n * (BAR_W + 2)} y={y(value)} width={BAR_W} height={Math.max(0, y(0) - y(value))}
-                  className={`chart-bar chart-bar-${n + 1}`}>
+                <rect
+                  key={n}
+                  x={x0 + n * (BAR_W + 2)}
+                  y={y(value)}
+                  width={BAR_W}
+                  height={Math.max(0, y(0) - y(value))}
+                  className={`chart-bar chart-bar-${n + 1}`}
+                >
                   <title>{`${run.model.id} ${splitLabel(run.split)} BLEU-${n + 1}: ${(value * 100).toFixed(1)}`}</title>
                 </rect>
               ))}
               {(run.bleu ?? []).map((value, n) => (
-                <text key={`v${n}`} x={x0 + n * (BAR_W + 2) + BAR_W / 2} y={y(value) - 4} className="chart-value" textAnchor="middle">
+                <text
+                  key={`v${n}`}
+                  x={x0 + n * (BAR_W + 2) + BAR_W / 2}
+                  y={y(value) - 4}
+                  className="chart-value"
+                  textAnchor="middle"
+                >
                   {Math.round(value * 100)}
                 </text>
               ))}
@@ -53,7 +79,9 @@ export function BleuBarChart({ runs, highlightId }: { runs: EvaluationRun[]; hig
                 {splitLabel(run.split)} · beam {run.decode.beamSize}
               </text>
               {run.id === highlightId && (
-                <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 44} className="chart-new" textAnchor="middle">new</text>
+                <text x={x0 + 2 * BAR_W + 3} y={H - PAD.bottom + 44} className="chart-new" textAnchor="middle">
+                  new
+                </text>
               )}
             </g>
           );

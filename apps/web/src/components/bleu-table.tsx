@@ -16,15 +16,31 @@ export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
       <table className="data-table">
         <thead>
           <tr>
-            <th rowSpan={2} scope="col">Model</th>
-            <th rowSpan={2} scope="col">Params</th>
-            <th colSpan={2} scope="colgroup">Loss</th>
-            {ORDERS.map((n) => <th key={n} colSpan={2} scope="colgroup">BLEU-{n + 1}</th>)}
+            <th rowSpan={2} scope="col">
+              Model
+            </th>
+            <th rowSpan={2} scope="col">
+              Params
+            </th>
+            <th colSpan={2} scope="colgroup">
+              Loss
+            </th>
+            {ORDERS.map((n) => (
+              <th key={n} colSpan={2} scope="colgroup">
+                BLEU-{n + 1}
+              </th>
+            ))}
           </tr>
           <tr>
             <th scope="col">valid</th>
             <th scope="col">test</th>
-            {ORDERS.map((n) => SPLITS.map((split) => <th key={`${n}-${split}`} scope="col">{split === 'VAL' ? 'valid' : 'test'}</th>))}
+            {ORDERS.map((n) =>
+              SPLITS.map((split) => (
+                <th key={`${n}-${split}`} scope="col">
+                  {split === 'VAL' ? 'valid' : 'test'}
+                </th>
+              )),
+            )}
           </tr>
         </thead>
         <tbody>
@@ -38,18 +54,28 @@ export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
                   <span className={`dot dot-${entry.model.variant.toLowerCase()}`} aria-hidden="true" />
                   {modelLabel(entry.model.variant)} <span className="muted small">{entry.model.id}</span>
                 </th>
-                <td title={`${entry.model.params.trainable.toLocaleString('en')} trainable, ${entry.model.params.frozen.toLocaleString('en')} frozen`}>
+                <td
+                  title={`${entry.model.params.trainable.toLocaleString('en')} trainable, ${entry.model.params.frozen.toLocaleString('en')} frozen`}
+                >
                   {formatCount(entry.model.params.total)}
                 </td>
                 <td>{loss(trained.VAL?.loss)}</td>
                 <td>{loss(trained.TEST?.loss)}</td>
-                {ORDERS.map((n) => SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(trained[split]?.bleu[n])}</td>))}
+                {ORDERS.map((n) =>
+                  SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(trained[split]?.bleu[n])}</td>),
+                )}
               </tr>,
               hasMeasured && (
                 <tr key={`${entry.model.id}-measured`} className="row-measured">
-                  <th scope="row" className="muted small">↳ measured here</th>
-                  <td /><td /><td />
-                  {ORDERS.map((n) => SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(measured[split]?.bleu[n])}</td>))}
+                  <th scope="row" className="muted small">
+                    ↳ measured here
+                  </th>
+                  <td />
+                  <td />
+                  <td />
+                  {ORDERS.map((n) =>
+                    SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(measured[split]?.bleu[n])}</td>),
+                  )}
                 </tr>
               ),
             ];

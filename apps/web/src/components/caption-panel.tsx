@@ -8,7 +8,10 @@ import { StarRating } from './star-rating';
 export function CaptionPanel({ caption }: { caption: CaptionDetail }) {
   const { variant } = caption.model;
   return (
-    <article className={`caption-panel caption-panel-${variant.toLowerCase()}`} aria-label={`${modelLabel(variant)} caption`}>
+    <article
+      className={`caption-panel caption-panel-${variant.toLowerCase()}`}
+      aria-label={`${modelLabel(variant)} caption`}
+    >
       <header className="caption-panel-header">
         <ModelBadge variant={variant} modelId={caption.model.id} />
         <span className="muted small">{modelLongName(variant)}</span>

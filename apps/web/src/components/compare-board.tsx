@@ -11,16 +11,43 @@ import { ModelBadge } from './model-badge';
 const NEXT_COMPARISON = /* GraphQL */ `
   query NextComparison {
     nextComparison {
-      image { id width height originalUrl references }
-      captionA { id text sentenceBleu model { id variant } }
-      captionB { id text sentenceBleu model { id variant } }
+      image {
+        id
+        width
+        height
+        originalUrl
+        references
+      }
+      captionA {
+        id
+        text
+        sentenceBleu
+        model {
+          id
+          variant
+        }
+      }
+      captionB {
+        id
+        text
+        sentenceBleu
+        model {
+          id
+          variant
+        }
+      }
     }
   }
 `;
 
 const RECORD = /* GraphQL */ `
   mutation Prefer($input: RecordPreferenceInput!) {
-    recordPreference(input: $input) { preference { id winner } }
+    recordPreference(input: $input) {
+      preference {
+        id
+        winner
+      }
+    }
   }
 `;
 
@@ -41,28 +68,40 @@ export function CompareBoard() {
     setState({ kind: 'loading' });
     try {
       const data = await clientQuery<{ nextComparison: Comparison | null }>(NEXT_COMPARISON);
-      setState(data.nextComparison ? { kind: 'voting', comparison: data.nextComparison, saving: false } : { kind: 'done' });
+      setState(
+        data.nextComparison ? { kind: 'voting', comparison: data.nextComparison, saving: false } : { kind: 'done' },
+      );
     } catch (error) {
       setState({ kind: 'error', message: (error as Error).message });
     }
   }, []);
 
-  const vote = useCallback(async (winner: PreferenceWinner) => {
-    if (state.kind !== 'voting' || state.saving) return;
-    const { comparison } = state;
-    setState({ ...state, saving: true });
-    try {
-      await clientQuery(RECORD, {
-        input: { imageId: comparison.image.id, captionAId: comparison.captionA.id, captionBId: comparison.captionB.id, winner },
-      });
-      setVotes((count) => count + 1);
-      setState({ kind: 'revealed', comparison, winner });
-    } catch (error) {
-      setState({ kind: 'voting', comparison, saving: false, error: (error as Error).message });
-    }
-  }, [state]);
+  const vote = useCallback(
+    async (winner: PreferenceWinner) => {
+      if (state.kind !== 'voting' || state.saving) return;
+      const { comparison } = state;
+      setState({ ...state, saving: true });
+      try {
+        await clientQuery(RECORD, {
+          input: {
+            imageId: comparison.image.id,
+            captionAId: comparison.captionA.id,
+            captionBId: comparison.captionB.id,
+            winner,
+          },
+        });
+        setVotes((count) => count + 1);
+        setState({ kind: 'revealed', comparison, winner });
+      } catch (error) {
+        setState({ kind: 'voting', comparison, saving: false, error: (error as Error).message });
+      }
+    },
+    [state],
+  );
 
-  useEffect(() => { void next(); }, [next]);
+  useEffect(() => {
+    void next();
+  }, [next]);
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
@@ -81,12 +120,19 @@ export function CompareBoard() {
     return () => window.removeEventListener('keydown', onKey);
   }, [state, vote, next]);
 
-  if (state.kind === 'loading') return <p className="compare-loading" role="status">Finding an image…</p>;
+  if (state.kind === 'loading')
+    return (
+      <p className="compare-loading" role="status">
+        Finding an image…
+      </p>
+    );
   if (state.kind === 'error') {
     return (
       <div className="empty-state" role="alert">
         <p>{state.message}</p>
-        <button type="button" className="button" onClick={() => void next()}>Try again</button>
+        <button type="button" className="button" onClick={() => void next()}>
+          Try again
+        </button>
       </div>
     );
   }
@@ -99,7 +145,9 @@ export function CompareBoard() {
             ? `Thank you — ${votes} vote${votes === 1 ? '' : 's'} this session. See how the models stand.`
             : 'A comparison needs an image captioned by two different models that you have not judged yet.'}
         </p>
-        <Link className="button" href="/leaderboard">Open the leaderboard</Link>
+        <Link className="button" href="/leaderboard">
+          Open the leaderboard
+        </Link>
       </div>
     );
   }
@@ -132,10 +180,14 @@ export function CompareBoard() {
                 onClick={() => void vote(side)}
                 aria-keyshortcuts={side}
               >
-                <span className="choice-key" aria-hidden="true">{side}</span>
+                <span className="choice-key" aria-hidden="true">
+                  {side}
+                </span>
                 <span className="choice-text">{caption.text}</span>
                 {revealed ? (
-                  <span className="choice-model"><ModelBadge variant={caption.model.variant} modelId={caption.model.id} /> {caption.model.id}</span>
+                  <span className="choice-model">
+                    <ModelBadge variant={caption.model.variant} modelId={caption.model.id} /> {caption.model.id}
+                  </span>
                 ) : (
                   <span className="visually-hidden">Caption {side}</span>
                 )}
@@ -145,11 +197,18 @@ export function CompareBoard() {
         </div>
         {!revealed ? (
           <div className="compare-actions">
-            <button type="button" className="button button-quiet" onClick={() => void vote('TIE')}
-              disabled={state.saving} aria-keyshortcuts="T">
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => void vote('TIE')}
+              disabled={state.saving}
+              aria-keyshortcuts="T"
+            >
               About the same <kbd>T</kbd>
             </button>
-            <span className="muted small">Keys: <kbd>A</kbd> <kbd>B</kbd> <kbd>T</kbd></span>
+            <span className="muted small">
+              Keys: <kbd>A</kbd> <kbd>B</kbd> <kbd>T</kbd>
+            </span>
           </div>
         ) : (
           <div className="compare-result" role="status">
@@ -157,14 +216,20 @@ export function CompareBoard() {
               {winner === 'TIE'
                 ? 'You called it a tie.'
                 : `You preferred ${modelLabel((winner === 'A' ? comparison.captionA : comparison.captionB).model.variant)}.`}{' '}
-              <span className="muted">{votes} vote{votes === 1 ? '' : 's'} this session.</span>
+              <span className="muted">
+                {votes} vote{votes === 1 ? '' : 's'} this session.
+              </span>
             </p>
             <button type="button" className="button" onClick={() => void next()} autoFocus aria-keyshortcuts="N">
               Next image <kbd>N</kbd>
             </button>
           </div>
         )}
-        {state.kind === 'voting' && state.error && <p className="error-text" role="alert">Vote not saved: {state.error}</p>}
+        {state.kind === 'voting' && state.error && (
+          <p className="error-text" role="alert">
+            Vote not saved: {state.error}
+          </p>
+        )}
       </div>
     </div>
   );

@@ -10,7 +10,9 @@ function Rho({ value }: { value: Correlation }) {
   return (
     <>
       <strong className="correlation-value">{value.rho === null ? '—' : value.rho.toFixed(2)}</strong>
-      <span className="muted small">{value.rho === null ? `needs ≥ 3 rated captions (n = ${value.n})` : `n = ${value.n}`}</span>
+      <span className="muted small">
+        {value.rho === null ? `needs ≥ 3 rated captions (n = ${value.n})` : `n = ${value.n}`}
+      </span>
     </>
   );
 }
@@ -20,12 +22,19 @@ export function CorrelationList({ overall, entries }: { overall: Correlation; en
     <dl className="correlations">
       <div className="correlation">
         <dt>All captions</dt>
-        <dd><Rho value={overall} /></dd>
+        <dd>
+          <Rho value={overall} />
+        </dd>
       </div>
       {entries.map((entry) => (
         <div className="correlation" key={entry.model.id}>
-          <dt><span className={`dot dot-${entry.model.variant.toLowerCase()}`} aria-hidden="true" />{entry.model.id}</dt>
-          <dd><Rho value={entry.bleuRatingCorrelation} /></dd>
+          <dt>
+            <span className={`dot dot-${entry.model.variant.toLowerCase()}`} aria-hidden="true" />
+            {entry.model.id}
+          </dt>
+          <dd>
+            <Rho value={entry.bleuRatingCorrelation} />
+          </dd>
         </div>
       ))}
     </dl>

@@ -9,13 +9,22 @@ import { BleuBarChart } from './bleu-bar-chart';
 import { EvaluationRunRow } from './evaluation-run-row';
 
 const RUNS_QUERY = /* GraphQL */ `
-  query Runs { evaluationRuns(first: 50) { ...EvaluationRunFields } }
+  query Runs {
+    evaluationRuns(first: 50) {
+      ...EvaluationRunFields
+    }
+  }
   ${EVALUATION_RUN_FIELDS}
 `;
 
 const START = /* GraphQL */ `
   mutation Start($input: StartEvaluationRunInput!) {
-    startEvaluationRun(input: $input) { joined run { ...EvaluationRunFields } }
+    startEvaluationRun(input: $input) {
+      joined
+      run {
+        ...EvaluationRunFields
+      }
+    }
   }
   ${EVALUATION_RUN_FIELDS}
 `;
@@ -60,7 +69,10 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
       const { run, joined } = data.startEvaluationRun;
       setLatestId(run.id);
       setRuns((list) => [run, ...list.filter((existing) => existing.id !== run.id)]);
-      setMessage({ error: false, text: joined ? 'The same run was already going; you are watching it now.' : 'Run started.' });
+      setMessage({
+        error: false,
+        text: joined ? 'The same run was already going; you are watching it now.' : 'Run started.',
+      });
     } catch (error) {
       setMessage({ error: true, text: (error as Error).message });
     } finally {
@@ -77,7 +89,8 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
           <select value={modelId} onChange={(e) => setModelId(e.target.value)} required>
             {models.map((model) => (
               <option key={model.id} value={model.id} disabled={!model.loaded}>
-                {model.id}{model.loaded ? '' : ' (not loaded)'}
+                {model.id}
+                {model.loaded ? '' : ' (not loaded)'}
               </option>
             ))}
           </select>
@@ -93,14 +106,20 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
         <label className="filter">
           <span>Beam size</span>
           <select value={beamSize} onChange={(e) => setBeamSize(Number(e.target.value))}>
-            {[1, 2, 3, 5, 10].map((n) => <option key={n} value={n}>{n === 1 ? '1 (greedy)' : n}</option>)}
+            {[1, 2, 3, 5, 10].map((n) => (
+              <option key={n} value={n}>
+                {n === 1 ? '1 (greedy)' : n}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit" className="button" disabled={starting || !modelId}>
           {starting ? 'Starting…' : 'Start evaluation'}
         </button>
         {message && (
-          <p className={message.error ? 'error-text' : 'muted'} role={message.error ? 'alert' : 'status'}>{message.text}</p>
+          <p className={message.error ? 'error-text' : 'muted'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </p>
         )}
       </form>
       <section className="panel eval-chart" aria-labelledby="eval-chart-heading">
@@ -112,7 +131,11 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
         {runs.length === 0 ? (
           <p className="muted">No runs yet.</p>
         ) : (
-          <ul className="run-list">{runs.map((run) => <EvaluationRunRow key={run.id} run={run} />)}</ul>
+          <ul className="run-list">
+            {runs.map((run) => (
+              <EvaluationRunRow key={run.id} run={run} />
+            ))}
+          </ul>
         )}
       </section>
     </div>

@@ -13,27 +13,43 @@ export function EvaluationRunRow({ run }: { run: EvaluationRun }) {
         <ModelBadge variant={run.model.variant} modelId={run.model.id} />
         <span>{run.model.id}</span>
         <span className="muted small">
-          {splitLabel(run.split)}{run.dataset ? ` · ${run.dataset}` : ''} · beam {run.decode.beamSize} ·{' '}
-          {new Date(run.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC
+          {splitLabel(run.split)}
+          {run.dataset ? ` · ${run.dataset}` : ''} · beam {run.decode.beamSize} ·{' '}
+          {new Date(run.createdAt).toLocaleString('en-GB', {
+            dateStyle: 'medium',
+            timeStyle: 'short',
+            timeZone: 'UTC',
+          })}{' '}
+          UTC
         </span>
       </div>
       <div className="run-progress">
         <span className={`status status-${run.status.toLowerCase()}`}>{STATUS_LABEL[run.status]}</span>
         {active && (
           <>
-            <progress max={1} value={run.progress} aria-label={`Progress of ${run.model.id} on ${splitLabel(run.split)}`} />
-            <span className="muted small">{run.processed} / {run.total} images</span>
+            <progress
+              max={1}
+              value={run.progress}
+              aria-label={`Progress of ${run.model.id} on ${splitLabel(run.split)}`}
+            />
+            <span className="muted small">
+              {run.processed} / {run.total} images
+            </span>
           </>
         )}
         {run.status === 'SUCCEEDED' && run.bleu && (
           <span className="run-bleu">
             {run.bleu.map((value, n) => (
-              <span key={n}><span className="muted small">B{n + 1}</span> {formatBleu(value)}</span>
+              <span key={n}>
+                <span className="muted small">B{n + 1}</span> {formatBleu(value)}
+              </span>
             ))}
           </span>
         )}
         {run.status === 'SUCCEEDED' && (
-          <span className="muted small">{run.total} images, {run.reusedCaptions} cached captions reused</span>
+          <span className="muted small">
+            {run.total} images, {run.reusedCaptions} cached captions reused
+          </span>
         )}
         {run.status === 'FAILED' && <span className="error-text small">{run.error ?? 'Failed without a reason.'}</span>}
       </div>

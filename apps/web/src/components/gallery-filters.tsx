@@ -40,7 +40,9 @@ export function GalleryFilters({ params, models }: Props) {
   }
 
   const active = galleryParamsToSearch({ ...params, sort: 'NEWEST' }) !== '';
-  const activeCount = (['model', 'split', 'refs', 'minRating', 'minBleu', 'maxBleu'] as const).filter((key) => params[key] !== '').length;
+  const activeCount = (['model', 'split', 'refs', 'minRating', 'minBleu', 'maxBleu'] as const).filter(
+    (key) => params[key] !== '',
+  ).length;
 
   return (
     <form
@@ -91,7 +93,11 @@ export function GalleryFilters({ params, models }: Props) {
         </label>
         <label className="filter">
           <span>Split</span>
-          <select name="split" value={params.split} onChange={(e) => update('split', e.target.value as GalleryParams['split'])}>
+          <select
+            name="split"
+            value={params.split}
+            onChange={(e) => update('split', e.target.value as GalleryParams['split'])}
+          >
             <option value="">All</option>
             <option value="TRAIN">Train</option>
             <option value="VAL">Validation</option>
@@ -100,7 +106,11 @@ export function GalleryFilters({ params, models }: Props) {
         </label>
         <label className="filter">
           <span>References</span>
-          <select name="refs" value={params.refs} onChange={(e) => update('refs', e.target.value as GalleryParams['refs'])}>
+          <select
+            name="refs"
+            value={params.refs}
+            onChange={(e) => update('refs', e.target.value as GalleryParams['refs'])}
+          >
             <option value="">Any</option>
             <option value="yes">With references</option>
             <option value="no">Without</option>
@@ -121,7 +131,9 @@ export function GalleryFilters({ params, models }: Props) {
           <select name="minBleu" value={params.minBleu} onChange={(e) => update('minBleu', e.target.value)}>
             <option value="">0</option>
             {[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8].map((v) => (
-              <option key={v} value={String(v)}>{v * 100}</option>
+              <option key={v} value={String(v)}>
+                {v * 100}
+              </option>
             ))}
           </select>
         </label>
@@ -130,24 +142,39 @@ export function GalleryFilters({ params, models }: Props) {
           <select name="maxBleu" value={params.maxBleu} onChange={(e) => update('maxBleu', e.target.value)}>
             <option value="">100</option>
             {[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8].map((v) => (
-              <option key={v} value={String(v)}>{v * 100}</option>
+              <option key={v} value={String(v)}>
+                {v * 100}
+              </option>
             ))}
           </select>
         </label>
         <label className="filter">
           <span>Sort</span>
-          <select name="sort" value={params.sort} onChange={(e) => update('sort', e.target.value as GalleryParams['sort'])}>
+          <select
+            name="sort"
+            value={params.sort}
+            onChange={(e) => update('sort', e.target.value as GalleryParams['sort'])}
+          >
             <option value="NEWEST">Newest</option>
             <option value="BLEU">Best BLEU</option>
             <option value="RATING">Best rated</option>
           </select>
         </label>
         {active && (
-          <button type="button" className="button button-quiet" onClick={() => { setQuery(''); navigate(EMPTY_GALLERY_PARAMS); }}>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => {
+              setQuery('');
+              navigate(EMPTY_GALLERY_PARAMS);
+            }}
+          >
             Clear
           </button>
         )}
-        <button type="submit" className="visually-hidden">Apply filters</button>
+        <button type="submit" className="visually-hidden">
+          Apply filters
+        </button>
       </div>
     </form>
   );

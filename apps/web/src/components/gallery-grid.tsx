@@ -45,9 +45,12 @@ export function GalleryGrid({ params, initial }: Props) {
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !hasMore || error) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) void loadMore();
-    }, { rootMargin: '800px 0px' });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) void loadMore();
+      },
+      { rootMargin: '800px 0px' },
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, [hasMore, loadMore, error]);
@@ -60,7 +63,11 @@ export function GalleryGrid({ params, initial }: Props) {
         ))}
       </ul>
       <div ref={sentinel} className="gallery-footer" aria-live="polite">
-        {error && <p role="alert" className="error-text">Could not load more images: {error}</p>}
+        {error && (
+          <p role="alert" className="error-text">
+            Could not load more images: {error}
+          </p>
+        )}
         {hasMore ? (
           <button type="button" className="button button-quiet" onClick={() => void loadMore()} disabled={loading}>
             {loading ? 'Loading…' : error ? 'Try again' : 'Load more'}

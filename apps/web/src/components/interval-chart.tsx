@@ -39,7 +39,9 @@ export function IntervalChart({ title, rows, min, max, ticks, format, reference 
       {ticks.map((tick) => (
         <g key={tick}>
           <line x1={x(tick)} x2={x(tick)} y1={0} y2={height - AXIS_H} className="chart-grid" />
-          <text x={x(tick)} y={height - 8} className="chart-tick" textAnchor="middle">{format(tick)}</text>
+          <text x={x(tick)} y={height - 8} className="chart-tick" textAnchor="middle">
+            {format(tick)}
+          </text>
         </g>
       ))}
       {reference !== undefined && (
@@ -49,17 +51,25 @@ export function IntervalChart({ title, rows, min, max, ticks, format, reference 
         const y = index * ROW_H + ROW_H / 2;
         return (
           <g key={row.label} className={`series-${row.variant.toLowerCase()}`}>
-            <text x={0} y={y + 4} className="chart-label">{modelLabel(row.variant)}</text>
-            <text x={0} y={y + 18} className="chart-sublabel">{row.label}</text>
+            <text x={0} y={y + 4} className="chart-label">
+              {modelLabel(row.variant)}
+            </text>
+            <text x={0} y={y + 18} className="chart-sublabel">
+              {row.label}
+            </text>
             {row.low !== null && row.high !== null && (
               <line x1={x(row.low)} x2={x(row.high)} y1={y} y2={y} className="chart-interval" />
             )}
             {row.value !== null ? (
               <circle cx={x(row.value)} cy={y} r={6} className="chart-point" />
             ) : (
-              <text x={LABEL_W + plotW / 2} y={y + 4} className="chart-tick" textAnchor="middle">no data yet</text>
+              <text x={LABEL_W + plotW / 2} y={y + 4} className="chart-tick" textAnchor="middle">
+                no data yet
+              </text>
             )}
-            <text x={WIDTH} y={y + 4} className="chart-note" textAnchor="end">{row.note}</text>
+            <text x={WIDTH} y={y + 4} className="chart-note" textAnchor="end">
+              {row.note}
+            </text>
           </g>
         );
       })}

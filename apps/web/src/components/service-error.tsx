@@ -9,7 +9,9 @@ export function ServiceError({ error }: { error: unknown }) {
     <section className="empty-state" role="alert">
       <h1>{title}</h1>
       <p>{message}</p>
-      <p className="muted">{unreachable ? 'Reload the page once the API is running.' : 'Check the address, or go back to the gallery.'}</p>
+      <p className="muted">
+        {unreachable ? 'Reload the page once the API is running.' : 'Check the address, or go back to the gallery.'}
+      </p>
     </section>
   );
 }

@@ -12,11 +12,21 @@ export function SiteHeader() {
         </Link>
         <nav aria-label="Main">
           <ul className="nav-list">
-            <li><NavLink href="/">Gallery</NavLink></li>
-            <li><NavLink href="/compare">Compare</NavLink></li>
-            <li><NavLink href="/upload">Upload</NavLink></li>
-            <li><NavLink href="/leaderboard">Leaderboard</NavLink></li>
-            <li><NavLink href="/evaluations">Evaluations</NavLink></li>
+            <li>
+              <NavLink href="/">Gallery</NavLink>
+            </li>
+            <li>
+              <NavLink href="/compare">Compare</NavLink>
+            </li>
+            <li>
+              <NavLink href="/upload">Upload</NavLink>
+            </li>
+            <li>
+              <NavLink href="/leaderboard">Leaderboard</NavLink>
+            </li>
+            <li>
+              <NavLink href="/evaluations">Evaluations</NavLink>
+            </li>
           </ul>
         </nav>
       </div>

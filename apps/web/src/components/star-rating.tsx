@@ -7,7 +7,17 @@ import type { RatingSummary } from '@/lib/types';
 
 const RATE = /* GraphQL */ `
   mutation Rate($input: RateCaptionInput!) {
-    rateCaption(input: $input) { caption { id myRating ratings { count mean histogram } } }
+    rateCaption(input: $input) {
+      caption {
+        id
+        myRating
+        ratings {
+          count
+          mean
+          histogram
+        }
+      }
+    }
   }
 `;
 
@@ -70,7 +80,9 @@ export function StarRating({ captionId, label, myRating, ratings }: Props) {
           <span className="error-text">Not saved: {status.message}</span>
         ) : (
           <>
-            {summary.count === 0 ? 'No ratings yet' : `${formatStars(summary.mean)} mean · ${summary.count} rating${summary.count === 1 ? '' : 's'}`}
+            {summary.count === 0
+              ? 'No ratings yet'
+              : `${formatStars(summary.mean)} mean · ${summary.count} rating${summary.count === 1 ? '' : 's'}`}
             {status.kind === 'saving' && ' · saving…'}
             {status.kind === 'saved' && ' · saved'}
           </>

@@ -19,11 +19,22 @@ export interface UploadEntry {
 
 function describe(entry: UploadEntry): string {
   switch (entry.status) {
-    case 'queued': return 'Waiting…';
-    case 'uploading': return `Uploading… ${Math.round(entry.progress * 100)}%`;
-    case 'captioning': return entry.created ? 'Uploaded. Captioning with both models…' : 'Already in the gallery. Fetching its captions…';
-    case 'done': return entry.captions.length ? (entry.created ? 'Captioned' : 'Already in the gallery') : 'Stored, but no model could caption it (see the API’s /health).';
-    case 'rejected': return entry.error ?? 'Rejected';
+    case 'queued':
+      return 'Waiting…';
+    case 'uploading':
+      return `Uploading… ${Math.round(entry.progress * 100)}%`;
+    case 'captioning':
+      return entry.created
+        ? 'Uploaded. Captioning with both models…'
+        : 'Already in the gallery. Fetching its captions…';
+    case 'done':
+      return entry.captions.length
+        ? entry.created
+          ? 'Captioned'
+          : 'Already in the gallery'
+        : 'Stored, but no model could caption it (see the API’s /health).';
+    case 'rejected':
+      return entry.error ?? 'Rejected';
   }
 }
 
@@ -35,14 +46,19 @@ export function UploadItem({ entry }: { entry: UploadEntry }) {
         {entry.previewUrl && entry.status !== 'rejected' ? (
           <img src={entry.previewUrl} alt={captions[0]?.text ?? ''} width={96} height={96} />
         ) : (
-          <span className="upload-preview-none" aria-hidden="true">{entry.status === 'rejected' ? '!' : ''}</span>
+          <span className="upload-preview-none" aria-hidden="true">
+            {entry.status === 'rejected' ? '!' : ''}
+          </span>
         )}
       </div>
       <div className="upload-body">
         <p className="upload-name">
           {entry.name} <span className="muted small">{(entry.size / 1024).toFixed(0)} KB</span>
         </p>
-        <p className={entry.status === 'rejected' ? 'error-text' : 'muted small'} role={entry.status === 'rejected' ? 'alert' : undefined}>
+        <p
+          className={entry.status === 'rejected' ? 'error-text' : 'muted small'}
+          role={entry.status === 'rejected' ? 'alert' : undefined}
+        >
           {describe(entry)}
         </p>
         {entry.status === 'uploading' && (
@@ -55,13 +71,17 @@ export function UploadItem({ entry }: { entry: UploadEntry }) {
               <li key={caption.id} className="caption-line">
                 <ModelBadge variant={caption.model.variant} modelId={caption.model.id} />
                 <span className="caption-line-text">{caption.text}</span>
-                {caption.sentenceBleu !== null && <span className="caption-line-bleu">{formatBleu(caption.sentenceBleu)}</span>}
+                {caption.sentenceBleu !== null && (
+                  <span className="caption-line-bleu">{formatBleu(caption.sentenceBleu)}</span>
+                )}
               </li>
             ))}
           </ul>
         )}
         {entry.imageId && entry.status === 'done' && (
-          <Link href={`/images/${entry.imageId}`} className="text-link">See attention and rate →</Link>
+          <Link href={`/images/${entry.imageId}`} className="text-link">
+            See attention and rate →
+          </Link>
         )}
       </div>
     </li>

@@ -12,7 +12,10 @@ const POLL_MS = 1200;
 
 function captionsQuery(ids: string[]): string {
   const fields = ids
-    .map((id, index) => `i${index}: image(id: ${JSON.stringify(id)}) { id captioningPending captions { id text sentenceBleu model { id variant } } }`)
+    .map(
+      (id, index) =>
+        `i${index}: image(id: ${JSON.stringify(id)}) { id captioningPending captions { id text sentenceBleu model { id variant } } }`,
+    )
     .join('\n');
   return `query UploadedCaptions {\n${fields}\n}`;
 }
@@ -44,7 +47,10 @@ export function Uploader() {
         active.current -= 1;
         files.current.delete(entry.key);
         if (outcome.error || !outcome.imageId) {
-          patch(entry.key, { status: 'rejected', error: outcome.error?.message ?? 'The service did not store this file.' });
+          patch(entry.key, {
+            status: 'rejected',
+            error: outcome.error?.message ?? 'The service did not store this file.',
+          });
         } else {
           patch(entry.key, { status: 'captioning', imageId: outcome.imageId, created: outcome.created, progress: 1 });
         }
@@ -53,7 +59,9 @@ export function Uploader() {
   }, [entries, patch]);
 
   // Poll every image still being captioned, all in one request.
-  const waiting = entries.filter((entry) => entry.status === 'captioning' && entry.imageId).map((entry) => entry.imageId as string);
+  const waiting = entries
+    .filter((entry) => entry.status === 'captioning' && entry.imageId)
+    .map((entry) => entry.imageId as string);
   const waitingKey = waiting.join(',');
   useEffect(() => {
     if (!waitingKey) return;
@@ -63,17 +71,22 @@ export function Uploader() {
       try {
         const data = await clientQuery<Polled>(captionsQuery(ids));
         if (stopped) return;
-        setEntries((list) => list.map((entry) => {
-          if (entry.status !== 'captioning') return entry;
-          const image = Object.values(data).find((found) => found?.id === entry.imageId);
-          if (!image) return entry;
-          return { ...entry, captions: image.captions, status: image.captioningPending ? 'captioning' : 'done' };
-        }));
+        setEntries((list) =>
+          list.map((entry) => {
+            if (entry.status !== 'captioning') return entry;
+            const image = Object.values(data).find((found) => found?.id === entry.imageId);
+            if (!image) return entry;
+            return { ...entry, captions: image.captions, status: image.captioningPending ? 'captioning' : 'done' };
+          }),
+        );
       } catch {
         // A missed poll is retried on the next tick.
       }
     }, POLL_MS);
-    return () => { stopped = true; clearInterval(timer); };
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }, [waitingKey]);
 
   function add(list: FileList | null) {
@@ -84,9 +97,16 @@ export function Uploader() {
       const looksLikeImage = file.type.startsWith('image/') || file.type === '';
       files.current.set(key, file);
       added.push({
-        key, name: file.name, size: file.size,
+        key,
+        name: file.name,
+        size: file.size,
         previewUrl: looksLikeImage ? URL.createObjectURL(file) : null,
-        status: 'queued', progress: 0, imageId: null, created: false, error: null, captions: [],
+        status: 'queued',
+        progress: 0,
+        imageId: null,
+        created: false,
+        error: null,
+        captions: [],
       });
     }
     setEntries((previous) => [...added, ...previous]);
@@ -97,13 +117,22 @@ export function Uploader() {
       <div
         className="drop-zone"
         data-dragging={dragging}
-        onDragOver={(event) => { event.preventDefault(); setDragging(true); }}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
         onDragLeave={() => setDragging(false)}
-        onDrop={(event) => { event.preventDefault(); setDragging(false); add(event.dataTransfer.files); }}
+        onDrop={(event) => {
+          event.preventDefault();
+          setDragging(false);
+          add(event.dataTransfer.files);
+        }}
       >
         <p className="drop-zone-title">Drop images here</p>
         <p className="muted">JPEG, PNG, WebP, GIF, TIFF or AVIF — as many as you like. Both models caption each one.</p>
-        <button type="button" className="button" onClick={() => input.current?.click()}>Choose images…</button>
+        <button type="button" className="button" onClick={() => input.current?.click()}>
+          Choose images…
+        </button>
         <input
           ref={input}
           type="file"
@@ -111,12 +140,17 @@ export function Uploader() {
           accept="image/*"
           className="visually-hidden"
           aria-label="Choose images to upload"
-          onChange={(event) => { add(event.target.files); event.target.value = ''; }}
+          onChange={(event) => {
+            add(event.target.files);
+            event.target.value = '';
+          }}
         />
       </div>
       {entries.length > 0 && (
         <ul className="upload-list" aria-label="Uploads" aria-live="polite">
-          {entries.map((entry) => <UploadItem key={entry.key} entry={entry} />)}
+          {entries.map((entry) => (
+            <UploadItem key={entry.key} entry={entry} />
+          ))}
         </ul>
       )}
     </div>

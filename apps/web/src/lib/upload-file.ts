@@ -17,8 +17,10 @@ function failure(code: string, message: string): UploadOutcome {
 }
 
 function statusMessage(status: number): UploadOutcome {
-  if (status === 413) return failure('PAYLOAD_TOO_LARGE', 'The file is larger than the service accepts. Try a smaller image.');
-  if (status === 502 || status === 503) return failure('API_UNREACHABLE', 'The caption service is not reachable. Try again in a moment.');
+  if (status === 413)
+    return failure('PAYLOAD_TOO_LARGE', 'The file is larger than the service accepts. Try a smaller image.');
+  if (status === 502 || status === 503)
+    return failure('API_UNREACHABLE', 'The caption service is not reachable. Try again in a moment.');
   return failure('UPLOAD_FAILED', `The upload failed (HTTP ${status}). Try again.`);
 }
 
@@ -30,7 +32,8 @@ export function uploadFile(file: File, onProgress: (fraction: number) => void): 
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
-    request.onerror = () => resolve(failure('NETWORK', 'The connection failed during the upload. Check your network and retry.'));
+    request.onerror = () =>
+      resolve(failure('NETWORK', 'The connection failed during the upload. Check your network and retry.'));
     request.onload = () => {
       const body = request.response as UploadResponse | null;
       const result = body?.results?.[0];

@@ -9,7 +9,9 @@ export default function ComparePage() {
     <>
       <div className="page-heading">
         <h1>Compare blind</h1>
-        <p className="muted">Two captions, models hidden, order shuffled. Pick the better one; we reveal who wrote it.</p>
+        <p className="muted">
+          Two captions, models hidden, order shuffled. Pick the better one; we reveal who wrote it.
+        </p>
       </div>
       <CompareBoard />
     </>

@@ -10,8 +10,14 @@ export const metadata: Metadata = { title: 'Evaluations' };
 
 const QUERY = /* GraphQL */ `
   query EvaluationsPage {
-    models { id variant loaded }
-    evaluationRuns(first: 50) { ...EvaluationRunFields }
+    models {
+      id
+      variant
+      loaded
+    }
+    evaluationRuns(first: 50) {
+      ...EvaluationRunFields
+    }
   }
   ${EVALUATION_RUN_FIELDS}
 `;

@@ -15,9 +15,22 @@ import type { ImageDetail } from '@/lib/types';
 const IMAGE_QUERY = /* GraphQL */ `
   query ImagePage($id: ID!) {
     image(id: $id) {
-      id filename width height originalUrl thumbnailUrl source dataset split references captioningPending
-      meanRating createdAt
-      captions { ...CaptionDetailFields }
+      id
+      filename
+      width
+      height
+      originalUrl
+      thumbnailUrl
+      source
+      dataset
+      split
+      references
+      captioningPending
+      meanRating
+      createdAt
+      captions {
+        ...CaptionDetailFields
+      }
     }
   }
   ${CAPTION_DETAIL_FIELDS}
@@ -69,13 +82,13 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
           <header className="image-header">
             <h1 className="image-title">{title}</h1>
             <p className="muted small">
-              {[image.dataset, splitLabel(image.split), `${image.width} × ${image.height}`]
-                .filter(Boolean)
-                .join(' · ')}
+              {[image.dataset, splitLabel(image.split), `${image.width} × ${image.height}`].filter(Boolean).join(' · ')}
             </p>
           </header>
           {image.captioningPending && (
-            <p className="notice" role="status">Captioning in progress — this page updates by itself.</p>
+            <p className="notice" role="status">
+              Captioning in progress — this page updates by itself.
+            </p>
           )}
           <section aria-label="Captions" className="caption-columns">
             {captions.map((caption) => (
