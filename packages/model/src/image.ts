@@ -104,8 +104,8 @@ export async function preprocessImage(
   return { tensor: normalise(resized, spec), info: opened.info };
 }
 
-// Mirrors torchvision ToTensor + Normalize in float32: x = v / 255, then (x - mean) / std, each
-// step rounded to float32, so the tensor matches PyTorch's bit for bit. A lookup table per channel
+// Mirrors training/images.py to_tensor in float32: x = v / 255, then (x - mean) / std, each step
+// rounded to float32, so the tensor matches PyTorch's bit for bit. A lookup table per channel
 // makes it one array read per value.
 function normalise(hwc: Uint8Array, spec: ImageSpec): Float32Array {
   const plane = spec.width * spec.height;
