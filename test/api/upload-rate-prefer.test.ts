@@ -207,3 +207,22 @@ test('a burst of uploads is queued and every image gets captioned by every model
     return page.edges.length === 8 && page.edges.every((e) => e.node.captions.length === models.length);
   });
 });
+
+test('a repeated gallery query is served from the response cache until a write changes it', async () => {
+  const query = '{ images(first: 5) { edges { node { id captions { id ratings { count } } } } } }';
+  const post = async (voter: string) => {
+    const r = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-voter-id': voter }, body: JSON.stringify({ query }) });
+    return { hit: r.headers.get('x-cache') === 'hit', body: (await r.json()) as { data: { images: { edges: { node: { captions: { id: string; ratings: { count: number } }[] } }[] } } } };
+  };
+  const first = await post('dave');
+  const second = await post('dave');
+  assert.equal(second.hit, true);
+  assert.deepEqual(second.body, first.body);
+  assert.equal((await post('erin')).hit, false, 'per voter');
+  const caption = first.body.data.images.edges.flatMap((e) => e.node.captions)[0]!;
+  await api.gql('mutation($c: ID!) { rateCaption(input: { captionId: $c, stars: 5 }) { rating { id } } }', { c: caption.id }, 'dave');
+  const after = await post('dave');
+  assert.equal(after.hit, false);
+  const updated = after.body.data.images.edges.flatMap((e) => e.node.captions).find((c) => c.id === caption.id)!;
+  assert.equal(updated.ratings.count, caption.ratings.count + 1);
+});

@@ -32,6 +32,9 @@ const envSchema = z.object({
   CAPTIONER_GRAPHQL_MAX_COST: int(50_000, 10, 10_000_000),
   /** Seconds graceful shutdown waits for running captioning before leaving the rest for the next start. */
   CAPTIONER_SHUTDOWN_GRACE_S: int(20, 0, 600),
+  /** Cached read-only GraphQL responses (0 disables the cache) and how long one may be served. */
+  CAPTIONER_RESPONSE_CACHE_ENTRIES: int(500, 0, 100_000),
+  CAPTIONER_RESPONSE_CACHE_TTL_MS: int(2000, 0, 3_600_000),
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
   CAPTIONER_CAPTION_ON_UPLOAD: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
 });
@@ -54,6 +57,8 @@ export interface Config {
   graphqlMaxCost: number;
   shutdownGraceMs: number;
   captionOnUpload: boolean;
+  responseCacheEntries: number;
+  responseCacheTtlMs: number;
 }
 
 /** Parses the environment; throws one error listing every bad variable and what it expects. */
@@ -82,5 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxCost: e.CAPTIONER_GRAPHQL_MAX_COST,
     shutdownGraceMs: e.CAPTIONER_SHUTDOWN_GRACE_S * 1000,
     captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
+    responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,
+    responseCacheTtlMs: e.CAPTIONER_RESPONSE_CACHE_TTL_MS,
   };
 }

@@ -40,6 +40,16 @@ export async function createServer(services: Services, log: (message: string) =>
     formatError: makeFormatError(log),
     plugins: [
       queryLimitsPlugin({ maxDepth: services.config.graphqlMaxDepth, maxCost: services.config.graphqlMaxCost }),
+      {
+        // Any mutation may have written: cached read responses are stale now.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ operation }) {
+              if (operation?.operation === 'mutation') services.cache.invalidate();
+            },
+          };
+        },
+      },
       ApolloServerPluginLandingPageDisabled(),
     ],
   });

@@ -7,6 +7,7 @@ import { loadModelRegistry } from './captioning/model-registry.js';
 import { ImportJobs } from './datasets/import-jobs.js';
 import { EvaluationRunner } from './evaluation/evaluation-runner.js';
 import type { Services } from './graphql/context.js';
+import { ResponseCache } from './graphql/response-cache.js';
 import { createServer, type CaptionServer } from './server.js';
 
 export interface RunningService {
@@ -35,14 +36,22 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       maxBytes: config.maxUploadBytes,
       log,
     });
-    const captions = new CaptionService(db, registry, { concurrency: config.captionConcurrency, defaultBeamSize: config.defaultBeamSize, log });
-    const evaluations = new EvaluationRunner(db, captions, log);
+    const cache = new ResponseCache({ maxEntries: config.responseCacheEntries, ttlMs: config.responseCacheTtlMs });
+    const changed = () => cache.invalidate();
+    const captions = new CaptionService(db, registry, {
+      concurrency: config.captionConcurrency,
+      defaultBeamSize: config.defaultBeamSize,
+      log,
+      onChange: changed,
+    });
+    const evaluations = new EvaluationRunner(db, captions, log, changed);
     const imports = new ImportJobs(db, {
       importRoot: config.importRoot,
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
       captionInBackground: (ids) => void captions.captionInBackground(ids),
+      onChange: changed,
     });
-    return { config, db, registry, captions, evaluations, imports };
+    return { config, db, registry, captions, evaluations, imports, cache };
   } catch (error) {
     await db.close();
     throw error;

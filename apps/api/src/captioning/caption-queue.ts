@@ -41,6 +41,8 @@ export class CaptionQueue<R> {
     private readonly runBatch: BatchRunner<R>,
     readonly concurrency: number,
     private readonly maxBatch = 8,
+    /** Called whenever jobs are added or finish (e.g. to invalidate cached responses). */
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   /**
@@ -66,6 +68,7 @@ export class CaptionQueue<R> {
       }
       entry.waiters.push({ resolve, reject });
     });
+    this.onChange();
     this.pump();
     return promise;
   }
@@ -165,6 +168,7 @@ export class CaptionQueue<R> {
     });
     this.running--;
     this.runningJobs -= batch.length;
+    this.onChange();
     if (this.closed && this.running === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -39,9 +39,9 @@ export class CaptionService {
   constructor(
     private readonly db: Database,
     readonly registry: ModelRegistry,
-    private readonly options: { concurrency: number; defaultBeamSize: number; log: (message: string) => void },
+    private readonly options: { concurrency: number; defaultBeamSize: number; log: (message: string) => void; onChange?: () => void },
   ) {
-    this.queue = new CaptionQueue((jobs) => this.runBatch(jobs), options.concurrency);
+    this.queue = new CaptionQueue((jobs) => this.runBatch(jobs), options.concurrency, 8, options.onChange);
   }
 
   /** The model and complete settings for a request; throws NOT_FOUND / MODEL_UNAVAILABLE / BAD_USER_INPUT. */

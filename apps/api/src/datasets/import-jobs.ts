@@ -28,6 +28,7 @@ export class ImportJobs {
       importRoot: string;
       limits: { maxBytes: number; maxPixels: number };
       captionInBackground: (imageIds: string[]) => void;
+      onChange?: () => void;
     },
   ) {}
 
@@ -76,7 +77,10 @@ export class ImportJobs {
       ...(input.limit !== undefined && input.limit !== null ? { limit: input.limit } : {}),
       limits: this.options.limits,
       onImage: input.caption ? (id) => this.options.captionInBackground([id]) : undefined,
-      onProgress: (p) => Object.assign(job, p),
+      onProgress: (p) => {
+        Object.assign(job, p);
+        this.options.onChange?.();
+      },
       shouldStop: () => this.stopping,
     })
       .then(() => {

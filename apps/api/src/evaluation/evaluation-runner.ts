@@ -22,6 +22,8 @@ export class EvaluationRunner {
     private readonly db: Database,
     private readonly captions: CaptionService,
     private readonly log: (message: string) => void,
+    /** Called after each stored change (progress, result), e.g. to invalidate cached responses. */
+    private readonly onChange: () => void = () => undefined,
   ) {}
 
   /** Starts a run (or joins the identical queued/running one) and wakes the worker. */
@@ -89,6 +91,7 @@ export class EvaluationRunner {
         );
         for (const c of [...stored.values(), ...made]) byImage.set(c.imageId, c);
         await this.db.evaluationRuns.progress(run.id, { done: Math.min(ids.length, start + chunk.length), reusedCaptions: reused });
+        this.onChange();
       }
       const loaders = this.db.createLoaders({});
       const references = await loaders.referencesByImageId.loadMany(ids);
@@ -102,11 +105,13 @@ export class EvaluationRunner {
         hyps.push(tokenize(caption.text));
       });
       await this.db.evaluationRuns.succeed(run.id, corpusBleu(refs, hyps));
+      this.onChange();
     } catch (error) {
       if (this.stopping && (error as Error).name === 'QueueClosedError') return; // requeued at the next start
       const message = error instanceof Error ? error.message : String(error);
       this.log(`Evaluation run ${run.id} failed: ${message}`);
       await this.db.evaluationRuns.fail(run.id, message).catch(() => undefined);
+      this.onChange();
     }
   }
 }

@@ -5,6 +5,7 @@ import type { CaptionService } from '../captioning/caption-service.js';
 import type { ModelRegistry } from '../captioning/model-registry.js';
 import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { ImportJobs } from '../datasets/import-jobs.js';
+import type { ResponseCache } from './response-cache.js';
 import { badInput } from '../errors.js';
 
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
   captions: CaptionService;
   evaluations: EvaluationRunner;
   imports: ImportJobs;
+  /** Cached read-only responses; call `cache.invalidate()` after any write. */
+  cache: ResponseCache;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;

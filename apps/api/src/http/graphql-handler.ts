@@ -2,7 +2,7 @@
 // GraphQL endpoint lives on the same plain node:http server as /upload, /media and /health.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { createContext, type Context, type Services } from '../graphql/context.js';
+import { createContext, parseVoterId, type Context, type Services } from '../graphql/context.js';
 import { BodyTooLargeError, closeAfterResponse, readBody } from './respond.js';
 
 const maxQueryBytes = 1024 * 1024;
@@ -43,10 +43,24 @@ export async function handleGraphql(apollo: ApolloServer<Context>, services: Ser
       body = raw.toString('utf8');
     }
   }
+  // Read-only gallery queries may be answered from the response cache (JSON POSTs only: those passed CSRF checks).
+  const cacheKey = req.method === 'POST' && body !== undefined && typeof body !== 'string' ? services.cache.keyFor(body, parseVoterId(req.headers['x-voter-id'])) : null;
+  if (cacheKey) {
+    const hit = services.cache.get(cacheKey);
+    if (hit !== null) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(hit), 'x-cache': 'hit' });
+      res.end(hit);
+      return;
+    }
+  }
+  const version = services.cache.currentVersion;
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
     context: async () => createContext(services, req.headers['x-voter-id']),
   });
+  if (cacheKey && (response.status ?? 200) === 200 && response.body.kind === 'complete' && response.body.string.startsWith('{"data"')) {
+    services.cache.set(cacheKey, response.body.string, version);
+  }
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

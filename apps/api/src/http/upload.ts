@@ -84,6 +84,7 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
       results.push({ filename, imageId: null, created: false, error: { code, message: filename ? `${filename}: ${message}` : message } });
     }
   }
+  if (results.some((r) => r.created)) services.cache.invalidate();
   // Captioning runs in the background; an already stored image only gets the captions it still lacks.
   if (config.captionOnUpload && stored.length > 0) services.captions.captionInBackground(stored);
   const firstError = results.find((r) => r.error)?.error;
