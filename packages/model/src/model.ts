@@ -67,13 +67,16 @@ export class CaptionModel {
     const start = performance.now();
     const settings = resolveDecodeOptions(options, this.manifest.maxLength);
     const limits = { ...this.defaults.imageLimits, ...options.imageLimits };
-    const prepared = await Promise.all(images.map((bytes) => preprocessImage(bytes, this.manifest.image, limits)));
-    return this.decodeAll(
-      prepared.map((p) => p.tensor),
-      prepared.map((p) => ({ mime: p.info.mime, width: p.info.width, height: p.info.height })),
-      settings,
-      start,
-    );
+    // Decoded chunk by chunk, so a long list never holds more than one chunk of decoded images.
+    return this.decodeAll(images.length, settings, start, async (first, end) => {
+      const prepared = await Promise.all(
+        images.slice(first, end).map((bytes) => preprocessImage(bytes, this.manifest.image, limits)),
+      );
+      return prepared.map(({ tensor, info }) => ({
+        tensor,
+        image: { mime: info.mime, width: info.width, height: info.height },
+      }));
+    });
   }
 
   /** Captions already preprocessed [3, H, W] tensors (see preprocess()). */
@@ -88,11 +91,8 @@ export class CaptionModel {
         );
       }
     });
-    return this.decodeAll(
-      tensors,
-      tensors.map(() => null),
-      settings,
-      start,
+    return this.decodeAll(tensors.length, settings, start, async (first, end) =>
+      tensors.slice(first, end).map((tensor) => ({ tensor, image: null })),
     );
   }
 
@@ -118,17 +118,21 @@ export class CaptionModel {
   }
 
   private async decodeAll(
-    tensors: readonly Float32Array[],
-    infos: readonly CaptionResult['image'][],
+    count: number,
     settings: DecodeSettings,
     start: number,
+    prepare: (first: number, end: number) => Promise<{ tensor: Float32Array; image: CaptionResult['image'] }[]>,
   ): Promise<CaptionResult[]> {
     if (this.released) throw new Error(`model "${this.id}" was disposed; load it again with loadModel()`);
     const results: CaptionResult[] = [];
-    for (let first = 0; first < tensors.length; first += this.defaults.maxBatchSize) {
-      const chunk = tensors.slice(first, first + this.defaults.maxBatchSize);
+    for (let first = 0; first < count; first += this.defaults.maxBatchSize) {
+      const chunk = await prepare(first, Math.min(count, first + this.defaults.maxBatchSize));
       const finishedAt: number[] = [];
-      const hypotheses = await this.decodeBatch(chunk, settings, (image) => (finishedAt[image] = performance.now()));
+      const hypotheses = await this.decodeBatch(
+        chunk.map((c) => c.tensor),
+        settings,
+        (image) => (finishedAt[image] = performance.now()),
+      );
       hypotheses.forEach((nBest, i) => {
         const described = nBest.map((h) => this.describe(h));
         results.push({
@@ -141,7 +145,7 @@ export class CaptionModel {
             nBest: settings.nBest,
             lengthPenalty: settings.lengthPenalty,
           },
-          image: infos[first + i] ?? null,
+          image: chunk[i]!.image,
         });
       });
     }
