@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
-import { defaultModelsDir, loadModel } from '../src/index.js';
+import { defaultModelsDir, loadModel, type CaptionModel } from '../src/index.js';
 
 interface Row {
   batchSize: number;
@@ -40,25 +40,17 @@ const threads = Number(values.threads);
 
 // Same measurement as training/bench_eager.py: one warm-up call, then calls for `seconds` (at least
 // 3), each timed from image bytes to captions (preprocessing included on both sides).
-async function benchOnnx(id: string): Promise<Row[]> {
-  const dir = path.join(defaultModelsDir(), id);
-  const model = await loadModel(dir, { intraOpNumThreads: threads, interOpNumThreads: 1 });
-  const golden = await readFile(path.join(dir, 'golden.png'));
-  const rows: Row[] = [];
-  for (const batchSize of batchSizes) {
-    const images = Array.from({ length: batchSize }, () => golden);
+async function benchOnnx(model: CaptionModel, golden: Buffer, batchSize: number): Promise<Row> {
+  const images = Array.from({ length: batchSize }, () => golden);
+  await model.caption(images, { beamSize: beam });
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  while (performance.now() < deadline || latencies.length < 3) {
+    const start = performance.now();
     await model.caption(images, { beamSize: beam });
-    const latencies: number[] = [];
-    const deadline = performance.now() + seconds * 1000;
-    while (performance.now() < deadline || latencies.length < 3) {
-      const start = performance.now();
-      await model.caption(images, { beamSize: beam });
-      latencies.push(performance.now() - start);
-    }
-    rows.push(summarise(batchSize, latencies));
+    latencies.push(performance.now() - start);
   }
-  await model.dispose();
-  return rows;
+  return summarise(batchSize, latencies);
 }
 
 function summarise(batchSize: number, latencies: number[]): Row {
@@ -77,7 +69,7 @@ function summarise(batchSize: number, latencies: number[]): Row {
   };
 }
 
-async function benchEager(id: string): Promise<Row[] | string> {
+async function benchEager(id: string, batchSize: number): Promise<Row | string> {
   const args = [
     '-m',
     'training',
@@ -85,7 +77,7 @@ async function benchEager(id: string): Promise<Row[] | string> {
     '--model-dir',
     path.join(defaultModelsDir(), id),
     '--batch-sizes',
-    batchSizes.join(','),
+    String(batchSize),
     '--beam',
     String(beam),
     '--seconds',
@@ -100,7 +92,7 @@ async function benchEager(id: string): Promise<Row[] | string> {
       maxBuffer: 16 * 1024 * 1024,
     });
     const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { results: Row[] };
-    return parsed.results;
+    return parsed.results[0]!;
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     return `PyTorch eager baseline failed (/usr/bin/python3 ${args.join(' ')} in ${REPO_ROOT}): ${(e.stderr || e.message).trim().split('\n').at(-1)}`;
@@ -109,12 +101,19 @@ async function benchEager(id: string): Promise<Row[] | string> {
 
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined ? '–' : n.toFixed(digits));
 
-const report: Record<string, { onnx: Row[]; eager: Row[] | string | null }> = {};
+// The two sides alternate per batch size so a change in machine load hits both alike.
+const report: Record<string, { onnx: Row[]; eager: (Row | string)[] }> = {};
 for (const id of values.models.split(',')) {
   process.stderr.write(`benchmarking ${id} (beam ${beam}, ${threads} threads, ${seconds}s per batch size)...\n`);
-  const onnx = await benchOnnx(id);
-  const eager = values['no-baseline'] ? null : await benchEager(id);
-  report[id] = { onnx, eager };
+  const dir = path.join(defaultModelsDir(), id);
+  const model = await loadModel(dir, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const golden = await readFile(path.join(dir, 'golden.png'));
+  report[id] = { onnx: [], eager: [] };
+  for (const batchSize of batchSizes) {
+    report[id].onnx.push(await benchOnnx(model, golden, batchSize));
+    if (!values['no-baseline']) report[id].eager.push(await benchEager(id, batchSize));
+  }
+  await model.dispose();
 }
 
 if (values.json) {
@@ -128,14 +127,16 @@ if (values.json) {
   ];
   const notes: string[] = [];
   for (const [id, { onnx, eager }] of Object.entries(report)) {
-    for (const row of onnx) {
-      const base = Array.isArray(eager) ? eager.find((r) => r.batchSize === row.batchSize) : undefined;
+    for (const [i, row] of onnx.entries()) {
+      const baseline = eager[i];
+      const base = typeof baseline === 'object' ? baseline : undefined;
       const ratio = base ? `${(row.imagesPerSecond / base.imagesPerSecond).toFixed(2)}x` : '–';
       lines.push(
         `| ${id} | ${row.batchSize} | ${fmt(row.imagesPerSecond)} | ${fmt(row.p50Ms, 2)} | ${fmt(row.p95Ms, 2)} | ${fmt(base?.imagesPerSecond)} | ${fmt(base?.p50Ms, 2)} | ${fmt(base?.p95Ms, 2)} | ${ratio} |`,
       );
     }
-    if (typeof eager === 'string') notes.push(`${id}: ${eager}`);
+    for (const failure of new Set(eager.filter((e): e is string => typeof e === 'string')))
+      notes.push(`${id}: ${failure}`);
   }
   process.stdout.write(`${[...lines, '', ...notes].join('\n')}\n`);
 }
