@@ -44,7 +44,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     CAPTIONER_IMPORT_ROOT: fixturesDir,
     ...env,
   });
-  const service = await startService(config, { log: () => undefined });
+  const service = await startService(config, { log: process.env.TEST_API_LOG ? (m) => console.error(`[api] ${m}`) : () => undefined });
   const url = await service.server.listen(0, '127.0.0.1');
 
   const request = async <T>(query: string, variables: Record<string, unknown> = {}, voter?: string): Promise<GraphqlResponse<T>> => {

@@ -19,6 +19,8 @@ export class ResponseCache {
   private version = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly cacheableByQuery = new Map<string, boolean>();
+  /** Responses being computed for cacheable requests, by key: identical requests wait for them (single flight). */
+  readonly inFlight = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly options: { maxEntries: number; ttlMs: number },

@@ -44,23 +44,36 @@ export async function handleGraphql(apollo: ApolloServer<Context>, services: Ser
     }
   }
   // Read-only gallery queries may be answered from the response cache (JSON POSTs only: those passed CSRF checks).
+  // Identical requests arriving while one is computed wait for it instead of all computing (single flight).
   const cacheKey = req.method === 'POST' && body !== undefined && typeof body !== 'string' ? services.cache.keyFor(body, parseVoterId(req.headers['x-voter-id'])) : null;
   if (cacheKey) {
-    const hit = services.cache.get(cacheKey);
-    if (hit !== null) {
+    const hit = services.cache.get(cacheKey) ?? (await services.cache.inFlight.get(cacheKey));
+    if (hit) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(hit), 'x-cache': 'hit' });
       res.end(hit);
       return;
     }
   }
   const version = services.cache.currentVersion;
-  const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-    context: async () => createContext(services, req.headers['x-voter-id']),
-  });
-  if (cacheKey && (response.status ?? 200) === 200 && response.body.kind === 'complete' && response.body.string.startsWith('{"data"')) {
-    services.cache.set(cacheKey, response.body.string, version);
+  let settle: (body: string | null) => void = () => undefined;
+  if (cacheKey) services.cache.inFlight.set(cacheKey, new Promise((resolve) => (settle = resolve)));
+  let response: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
+  try {
+    response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      context: async () => createContext(services, req.headers['x-voter-id']),
+    });
+  } catch (error) {
+    settle(null);
+    throw error;
+  } finally {
+    if (cacheKey) services.cache.inFlight.delete(cacheKey);
   }
+  const cacheable = cacheKey && (response.status ?? 200) === 200 && response.body.kind === 'complete' && response.body.string.startsWith('{"data"');
+  if (cacheable && response.body.kind === 'complete') {
+    services.cache.set(cacheKey, response.body.string, version);
+    settle(response.body.string);
+  } else settle(null);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
