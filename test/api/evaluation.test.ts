@@ -12,9 +12,13 @@ let api: TestApi;
 before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation { importDataset(input: { path: "karpathy", dataset: "fixture" }) { job { id } } }');
+    'mutation { importDataset(input: { path: "karpathy", dataset: "fixture" }) { job { id } } }',
+  );
   await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string } }>('query($id: ID!) { importJob(id: $id) { status } }', { id: importDataset.job.id });
+    const { importJob } = await api.gql<{ importJob: { status: string } }>(
+      'query($id: ID!) { importJob(id: $id) { status } }',
+      { id: importDataset.job.id },
+    );
     return importJob.status === 'SUCCEEDED';
   });
 });
@@ -39,12 +43,16 @@ interface Run {
   finishedAt: string | null;
 }
 
-const runFields = 'id status progress processed total reusedCaptions bleu metricVersion decode { beamSize maxLength } split model { id } error startedAt finishedAt';
+const runFields =
+  'id status progress processed total reusedCaptions bleu metricVersion decode { beamSize maxLength } split model { id } error startedAt finishedAt';
 const start = `mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { joined run { ${runFields} } } }`;
 
 async function finished(id: string): Promise<Run> {
   return waitUntil(`evaluation run ${id}`, async () => {
-    const { evaluationRun } = await api.gql<{ evaluationRun: Run }>(`query($id: ID!) { evaluationRun(id: $id) { ${runFields} } }`, { id });
+    const { evaluationRun } = await api.gql<{ evaluationRun: Run }>(
+      `query($id: ID!) { evaluationRun(id: $id) { ${runFields} } }`,
+      { id },
+    );
     assert.ok(evaluationRun.progress >= 0 && evaluationRun.progress <= 1);
     assert.notEqual(evaluationRun.status, 'FAILED', evaluationRun.error ?? '');
     return evaluationRun.status === 'SUCCEEDED' ? evaluationRun : null;
@@ -71,7 +79,13 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     assert.ok(run.startedAt && run.finishedAt && run.finishedAt >= run.startedAt);
 
     // Recompute from what is stored: the val images' references and their captions with these settings.
-    const { images } = await api.gql<{ images: { edges: { node: { references: string[]; captions: { text: string; decode: { beamSize: number; maxLength: number } }[] } }[] } }>(
+    const { images } = await api.gql<{
+      images: {
+        edges: {
+          node: { references: string[]; captions: { text: string; decode: { beamSize: number; maxLength: number } }[] };
+        }[];
+      };
+    }>(
       'query($m: ID) { images(first: 100, filter: { split: VAL, hasReferences: true }) { edges { node { references captions(modelId: $m, all: true) { text decode { beamSize maxLength } } } } } }',
       { m: model.id },
     );
@@ -96,13 +110,22 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     assert.deepEqual(rerun.bleu, run.bleu);
   }
 
-  const { evaluationRuns } = await api.gql<{ evaluationRuns: { id: string }[] }>('{ evaluationRuns(split: VAL) { id } }');
+  const { evaluationRuns } = await api.gql<{ evaluationRuns: { id: string }[] }>(
+    '{ evaluationRuns(split: VAL) { id } }',
+  );
   const models = await loadedModels(api);
   assert.equal(evaluationRuns.length, 2 * models.length);
-  const { leaderboard } = await api.gql<{ leaderboard: { entries: { model: { id: string }; bleu: { split: string; bleu: number[]; run: { id: string } }[] }[] } }>(
-    '{ leaderboard { entries { model { id } bleu { split bleu run { id } } } } }');
+  const { leaderboard } = await api.gql<{
+    leaderboard: {
+      entries: { model: { id: string }; bleu: { split: string; bleu: number[]; run: { id: string } }[] }[];
+    };
+  }>('{ leaderboard { entries { model { id } bleu { split bleu run { id } } } } }');
   for (const entry of leaderboard.entries) {
-    assert.deepEqual(entry.bleu.map((b) => b.split), ['VAL'], 'the leaderboard shows the evaluated split');
+    assert.deepEqual(
+      entry.bleu.map((b) => b.split),
+      ['VAL'],
+      'the leaderboard shows the evaluated split',
+    );
     assert.equal(entry.bleu[0]!.bleu.length, 4);
   }
 });
@@ -110,7 +133,10 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
 test('an evaluation keeps running after the client that started it disconnects', async () => {
   const [model] = await loadedModels(api);
   // Send the whole request, then drop the connection without reading the answer.
-  const body = JSON.stringify({ query: start, variables: { input: { modelId: model!.id, split: 'TRAIN', beamSize: 1 } } });
+  const body = JSON.stringify({
+    query: start,
+    variables: { input: { modelId: model!.id, split: 'TRAIN', beamSize: 1 } },
+  });
   const { port } = new URL(api.url);
   await new Promise<void>((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
@@ -124,10 +150,17 @@ test('an evaluation keeps running after the client that started it disconnects',
     });
     socket.on('error', reject);
   });
-  const run = await waitUntil('the run started by the vanished client', async () => {
-    const { evaluationRuns } = await api.gql<{ evaluationRuns: Run[] }>(`query($m: ID) { evaluationRuns(modelId: $m, split: TRAIN) { ${runFields} } }`, { m: model!.id });
-    return evaluationRuns[0] ?? null;
-  }, 15_000);
+  const run = await waitUntil(
+    'the run started by the vanished client',
+    async () => {
+      const { evaluationRuns } = await api.gql<{ evaluationRuns: Run[] }>(
+        `query($m: ID) { evaluationRuns(modelId: $m, split: TRAIN) { ${runFields} } }`,
+        { m: model!.id },
+      );
+      return evaluationRuns[0] ?? null;
+    },
+    15_000,
+  );
   const done = await finished(run.id);
   assert.equal(done.bleu?.length, 4);
   assert.deepEqual(done.decode.beamSize, 1);

@@ -25,10 +25,17 @@ let modelIds: string[];
 const starsByImage = new Map<string, number[]>();
 const starsByImageAndModel = new Map<string, number[]>();
 
-const rowFields = 'id createdAt split source dataset references meanRating bestBleu captions { id text sentenceBleu model { id } }';
+const rowFields =
+  'id createdAt split source dataset references meanRating bestBleu captions { id text sentenceBleu model { id } }';
 
 async function page(vars: { first?: number; after?: string | null; filter?: Record<string, unknown>; sort?: string }) {
-  const { images } = await api.gql<{ images: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { cursor: string; node: Row }[] } }>(
+  const { images } = await api.gql<{
+    images: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { cursor: string; node: Row }[];
+    };
+  }>(
     `query($filter: ImageFilter, $after: String, $first: Int, $sort: ImageSort) { images(first: $first, after: $after, filter: $filter, sort: $sort) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${rowFields} } } } }`,
     { first: 24, after: null, filter: {}, sort: 'NEWEST', ...vars },
   );
@@ -54,15 +61,24 @@ before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
   modelIds = (await loadedModels(api)).map((m) => m.id);
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation { importDataset(input: { path: "flickr8k", caption: true }) { job { id } } }');
+    'mutation { importDataset(input: { path: "flickr8k", caption: true }) { job { id } } }',
+  );
   await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string } }>('query($id: ID!) { importJob(id: $id) { status } }', { id: importDataset.job.id });
+    const { importJob } = await api.gql<{ importJob: { status: string } }>(
+      'query($id: ID!) { importJob(id: $id) { status } }',
+      { id: importDataset.job.id },
+    );
     return importJob.status === 'SUCCEEDED';
   });
   // Three uploads without references; only the first gets a caption, from the first model only.
-  const { body } = await api.upload([8, 9, 10].map((n) => ({ name: `gradient-${n}.png`, bytes: makePng(n * 4, n * 4) })));
+  const { body } = await api.upload(
+    [8, 9, 10].map((n) => ({ name: `gradient-${n}.png`, bytes: makePng(n * 4, n * 4) })),
+  );
   const uploads = body.results.map((r) => r.imageId!);
-  await api.gql('mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { cached } }', { i: uploads[0], m: modelIds[0] });
+  await api.gql('mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { cached } }', {
+    i: uploads[0],
+    m: modelIds[0],
+  });
   rows = await waitUntil('every dataset image captioned by every model', async () => {
     const list = await all();
     const dataset = list.filter((r) => r.source === 'DATASET');
@@ -74,7 +90,11 @@ before(async () => {
     for (const caption of row.captions) {
       for (const voter of ['v1', 'v2']) {
         const stars = (k++ % 5) + 1;
-        await api.gql('mutation($c: ID!, $s: Int!) { rateCaption(input: { captionId: $c, stars: $s }) { rating { id } } }', { c: caption.id, s: stars }, voter);
+        await api.gql(
+          'mutation($c: ID!, $s: Int!) { rateCaption(input: { captionId: $c, stars: $s }) { rating { id } } }',
+          { c: caption.id, s: stars },
+          voter,
+        );
         starsByImage.set(row.id, [...(starsByImage.get(row.id) ?? []), stars]);
         const key = `${row.id}|${caption.model.id}`;
         starsByImageAndModel.set(key, [...(starsByImageAndModel.get(key) ?? []), stars]);
@@ -121,12 +141,18 @@ test('cursor pagination visits every image once, newest first, with totalCount o
     after = p.pageInfo.endCursor;
   }
   assert.equal(pages, 4);
-  assert.deepEqual(seen, rows.map((r) => r.id));
+  assert.deepEqual(
+    seen,
+    rows.map((r) => r.id),
+  );
   assert.equal(new Set(seen).size, 11);
   const times = rows.map((r) => Date.parse(r.createdAt));
   for (let i = 1; i < times.length; i++) assert.ok(times[i - 1]! >= times[i]!);
   const empty = await page({ first: 5, filter: { search: 'zebra' } });
-  assert.deepEqual([empty.edges.length, empty.totalCount, empty.pageInfo.hasNextPage, empty.pageInfo.endCursor], [0, 0, false, null]);
+  assert.deepEqual(
+    [empty.edges.length, empty.totalCount, empty.pageInfo.hasNextPage, empty.pageInfo.endCursor],
+    [0, 0, false, null],
+  );
 });
 
 test('each filter returns exactly the matching images', async () => {
@@ -136,19 +162,26 @@ test('each filter returns exactly the matching images', async () => {
     assert.equal((await page({ first: 1, filter })).totalCount, got.length);
     return got.length;
   };
-  for (const modelId of modelIds) assert.ok((await check({ modelId }, (r) => r.captions.some((c) => c.model.id === modelId))) >= 8);
+  for (const modelId of modelIds)
+    assert.ok((await check({ modelId }, (r) => r.captions.some((c) => c.model.id === modelId))) >= 8);
   for (const split of ['TRAIN', 'VAL', 'TEST']) assert.ok((await check({ split }, (r) => r.split === split)) > 0);
   assert.equal(await check({ source: 'UPLOAD' }, (r) => r.source === 'UPLOAD'), 3);
   assert.equal(await check({ source: 'DATASET' }, (r) => r.source === 'DATASET'), 8);
   assert.equal(await check({ dataset: 'flickr8k' }, (r) => r.dataset === 'flickr8k'), 8);
   assert.equal(await check({ hasReferences: true }, (r) => r.references.length > 0), 8);
   assert.equal(await check({ hasReferences: false }, (r) => r.references.length === 0), 3);
-  const ratings = rows.map((r) => r.meanRating).filter((m): m is number => m !== null).sort();
+  const ratings = rows
+    .map((r) => r.meanRating)
+    .filter((m): m is number => m !== null)
+    .sort();
   const median = ratings[Math.floor(ratings.length / 2)]!;
   assert.ok((await check({ minRating: median }, (r) => r.meanRating !== null && r.meanRating >= median)) > 0);
   assert.ok((await check({ maxRating: median }, (r) => r.meanRating !== null && r.meanRating <= median)) > 0);
   await check({ minRating: 1, maxRating: 5 }, (r) => r.meanRating !== null);
-  const bleus = rows.map((r) => r.bestBleu).filter((b): b is number => b !== null).sort();
+  const bleus = rows
+    .map((r) => r.bestBleu)
+    .filter((b): b is number => b !== null)
+    .sort();
   const mid = bleus[Math.floor(bleus.length / 2)]!;
   assert.ok((await check({ minBleu: mid }, (r) => r.bestBleu !== null && r.bestBleu >= mid)) > 0);
   assert.ok((await check({ maxBleu: mid }, (r) => r.bestBleu !== null && r.bestBleu <= mid)) > 0);
@@ -173,7 +206,10 @@ test('rating and BLEU filters are scoped to the model given', async () => {
 });
 
 test('text search finds words in references and in generated captions (stemmed, case-insensitive)', async () => {
-  const has = (r: Row, word: string) => [...r.references, ...r.captions.map((c) => c.text)].some((t) => tokenize(t).some((w) => w === word || w === `${word}s`));
+  const has = (r: Row, word: string) =>
+    [...r.references, ...r.captions.map((c) => c.text)].some((t) =>
+      tokenize(t).some((w) => w === word || w === `${word}s`),
+    );
   for (const word of ['circle', 'square', 'triangle']) {
     const expected = ids(rows.filter((r) => has(r, word)));
     if (expected.length === 0) continue;
@@ -182,21 +218,36 @@ test('text search finds words in references and in generated captions (stemmed, 
   }
   // Several words: all of them in one caption or one reference.
   const mentions = (t: string, word: string) => tokenize(t).some((w) => w === word || w === `${word}s`);
-  const both = ids(rows.filter((r) => [...r.references, ...r.captions.map((c) => c.text)].some((t) => mentions(t, 'circle') && mentions(t, 'square'))));
+  const both = ids(
+    rows.filter((r) =>
+      [...r.references, ...r.captions.map((c) => c.text)].some((t) => mentions(t, 'circle') && mentions(t, 'square')),
+    ),
+  );
   assert.ok(both.length > 0);
   assert.deepEqual(ids(await all({ search: 'circle square' })), both);
 });
 
 test('sorts by BLEU and by rating put the highest first and unscored images last, across pages', async () => {
-  for (const [sort, value] of [['BLEU', (r: Row) => r.bestBleu], ['RATING', (r: Row) => r.meanRating]] as const) {
+  for (const [sort, value] of [
+    ['BLEU', (r: Row) => r.bestBleu],
+    ['RATING', (r: Row) => r.meanRating],
+  ] as const) {
     const sorted = await all({}, sort);
     assert.deepEqual(ids(sorted), ids(rows));
     const values = sorted.map(value);
     const firstNull = values.indexOf(null);
-    if (firstNull >= 0) assert.ok(values.slice(firstNull).every((v) => v === null), `${sort}: unscored last`);
+    if (firstNull >= 0)
+      assert.ok(
+        values.slice(firstNull).every((v) => v === null),
+        `${sort}: unscored last`,
+      );
     const scored = (firstNull < 0 ? values : values.slice(0, firstNull)) as number[];
     for (let i = 1; i < scored.length; i++) assert.ok(scored[i - 1]! >= scored[i]!, `${sort} order`);
     const onePage = await page({ first: 100, sort });
-    assert.deepEqual(sorted.map((r) => r.id), onePage.edges.map((e) => e.node.id), `${sort}: pages of 4 = one page of 100`);
+    assert.deepEqual(
+      sorted.map((r) => r.id),
+      onePage.edges.map((e) => e.node.id),
+      `${sort}: pages of 4 = one page of 100`,
+    );
   }
 });

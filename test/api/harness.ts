@@ -19,7 +19,11 @@ export interface TestApi {
   tempDir: string;
   service: RunningService;
   /** POST /graphql; returns the whole response (data and errors). */
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<GraphqlResponse<T>>;
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    voter?: string,
+  ): Promise<GraphqlResponse<T>>;
   /** POST /graphql; throws on any error and returns data. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<T>;
   upload(files: { name: string; bytes: Uint8Array; type?: string }[]): Promise<{ status: number; body: UploadBody }>;
@@ -27,7 +31,12 @@ export interface TestApi {
 }
 
 export interface UploadBody {
-  results: { filename: string | null; imageId: string | null; created: boolean; error?: { code: string; message: string } }[];
+  results: {
+    filename: string | null;
+    imageId: string | null;
+    created: boolean;
+    error?: { code: string; message: string };
+  }[];
   error?: { code: string; message: string };
 }
 
@@ -44,13 +53,23 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     CAPTIONER_IMPORT_ROOT: fixturesDir,
     ...env,
   });
-  const service = await startService(config, { log: process.env.TEST_API_LOG ? (m) => console.error(`[api] ${m}`) : () => undefined });
+  const service = await startService(config, {
+    log: process.env.TEST_API_LOG ? (m) => console.error(`[api] ${m}`) : () => undefined,
+  });
   const url = await service.server.listen(0, '127.0.0.1');
 
-  const request = async <T>(query: string, variables: Record<string, unknown> = {}, voter?: string): Promise<GraphqlResponse<T>> => {
+  const request = async <T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    voter?: string,
+  ): Promise<GraphqlResponse<T>> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (voter) headers['x-voter-id'] = voter;
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: response.status, ...((await response.json()) as Omit<GraphqlResponse<T>, 'status'>) };
   };
   return {
@@ -67,7 +86,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     },
     async upload(files) {
       const form = new FormData();
-      for (const f of files) form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+      for (const f of files)
+        form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
       const response = await fetch(`${url}/upload`, { method: 'POST', body: form });
       return { status: response.status, body: (await response.json()) as UploadBody };
     },
@@ -81,12 +101,20 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
 /** Real shapes images from the training fixtures (JPEG). */
 export async function fixtureImages(count: number): Promise<{ name: string; bytes: Buffer }[]> {
   const dir = path.join(fixturesDir, 'flickr8k', 'Flicker8k_Dataset');
-  const names = (await import('node:fs/promises').then((fs) => fs.readdir(dir))).filter((n) => n.endsWith('.jpg')).sort();
+  const names = (await import('node:fs/promises').then((fs) => fs.readdir(dir)))
+    .filter((n) => n.endsWith('.jpg'))
+    .sort();
   if (names.length < count) throw new Error(`Only ${names.length} fixture images in ${dir}; need ${count}`);
-  return Promise.all(names.slice(0, count).map(async (name) => ({ name, bytes: await readFile(path.join(dir, name)) })));
+  return Promise.all(
+    names.slice(0, count).map(async (name) => ({ name, bytes: await readFile(path.join(dir, name)) })),
+  );
 }
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -98,6 +126,8 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | null |
 
 /** The shipped models the service loaded; tests need both variants. */
 export async function loadedModels(api: TestApi): Promise<{ id: string; variant: string }[]> {
-  const { models } = await api.gql<{ models: { id: string; variant: string; loaded: boolean }[] }>('{ models { id variant loaded } }');
+  const { models } = await api.gql<{ models: { id: string; variant: string; loaded: boolean }[] }>(
+    '{ models { id variant loaded } }',
+  );
   return models.filter((m) => m.loaded);
 }

@@ -27,10 +27,14 @@ interface Job {
 
 async function importAndWait(api: TestApi, input: Record<string, unknown>): Promise<Job> {
   const { importDataset } = await api.gql<{ importDataset: { job: Job } }>(
-    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id status } } }', { input });
+    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id status } } }',
+    { input },
+  );
   return waitUntil('the import job', async () => {
     const { importJob } = await api.gql<{ importJob: Job }>(
-      'query($id: ID!) { importJob(id: $id) { id status format dataset total processed created skipped failed error } }', { id: importDataset.job.id });
+      'query($id: ID!) { importJob(id: $id) { id status format dataset total processed created skipped failed error } }',
+      { id: importDataset.job.id },
+    );
     assert.notEqual(importJob.status, 'FAILED', importJob.error ?? '');
     return importJob.status === 'SUCCEEDED' ? importJob : null;
   });
@@ -38,12 +42,19 @@ async function importAndWait(api: TestApi, input: Record<string, unknown>): Prom
 
 /** Images, references and splits as the API serves them, keyed by file name. */
 async function stored(api: TestApi) {
-  const { images } = await api.gql<{ images: { edges: { node: { filename: string; split: string; dataset: string; source: string; references: string[] } }[] } }>(
-    '{ images(first: 100) { edges { node { filename split dataset source references } } } }');
+  const { images } = await api.gql<{
+    images: {
+      edges: { node: { filename: string; split: string; dataset: string; source: string; references: string[] } }[];
+    };
+  }>('{ images(first: 100) { edges { node { filename split dataset source references } } } }');
   return new Map(images.edges.map((e) => [e.node.filename, e.node]));
 }
 
-for (const [layout, format] of [['flickr8k', 'FLICKR8K'], ['karpathy', 'KARPATHY'], ['kaggle', 'KAGGLE']] as const) {
+for (const [layout, format] of [
+  ['flickr8k', 'FLICKR8K'],
+  ['karpathy', 'KARPATHY'],
+  ['kaggle', 'KAGGLE'],
+] as const) {
   describe(`import of the ${layout} fixture`, () => {
     let api: TestApi;
     after(async () => {
@@ -54,7 +65,10 @@ for (const [layout, format] of [['flickr8k', 'FLICKR8K'], ['karpathy', 'KARPATHY
       const expected = await readDataset(path.join(fixturesDir, layout)); // same reader training/ is tested against
       const job = await importAndWait(api, { path: layout, dataset: `${layout}-fixture` });
       assert.equal(job.format, format, 'format detected');
-      assert.deepEqual([job.total, job.created, job.skipped, job.failed], [expected.examples.length, expected.examples.length, 0, 0]);
+      assert.deepEqual(
+        [job.total, job.created, job.skipped, job.failed],
+        [expected.examples.length, expected.examples.length, 0, 0],
+      );
       const images = await stored(api);
       assert.equal(images.size, expected.examples.length);
       for (const example of expected.examples) {
@@ -84,7 +98,11 @@ describe('the import command', () => {
     const cli = (args: string[]) =>
       run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'apps/api/src/cli/import.ts'), ...args], {
         cwd: repoRoot,
-        env: { ...env, CAPTIONER_DATA_DIR: path.join(dataDir, 'data'), CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models') },
+        env: {
+          ...env,
+          CAPTIONER_DATA_DIR: path.join(dataDir, 'data'),
+          CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+        },
       });
     const dir = path.join(fixturesDir, 'kaggle');
     const total = (await readDataset(dir)).examples.length;
@@ -96,11 +114,18 @@ describe('the import command', () => {
     assert.match(second.stdout, /Captioned/);
 
     // The API on the same data directory serves what the command stored, captioned by every model.
-    const api = await startTestApi({ CAPTIONER_DATA_DIR: path.join(dataDir, 'data'), CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
+    const api = await startTestApi({
+      CAPTIONER_DATA_DIR: path.join(dataDir, 'data'),
+      CAPTIONER_CAPTION_ON_UPLOAD: 'false',
+    });
     try {
       const models = await loadedModels(api);
-      const { images } = await api.gql<{ images: { totalCount: number; edges: { node: { captions: { model: { id: string } }[]; references: string[] } }[] } }>(
-        '{ images(first: 100) { totalCount edges { node { references captions { model { id } } } } } }');
+      const { images } = await api.gql<{
+        images: {
+          totalCount: number;
+          edges: { node: { captions: { model: { id: string } }[]; references: string[] } }[];
+        };
+      }>('{ images(first: 100) { totalCount edges { node { references captions { model { id } } } } } }');
       assert.equal(images.totalCount, total);
       for (const { node } of images.edges) {
         assert.ok(node.references.length > 0);

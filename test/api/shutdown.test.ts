@@ -19,18 +19,28 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   const env = { CAPTIONER_DATA_DIR: path.join(dataDir, 'data'), CAPTIONER_CAPTION_CONCURRENCY: '1' };
 
   const t0 = Date.now();
-  const mark = (what: string) => process.env.TEST_API_LOG && console.error(`${what} at +${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const mark = (what: string) =>
+    process.env.TEST_API_LOG && console.error(`${what} at +${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const first = await startTestApi(env);
   mark('first up');
-  const { importDataset } = await first.gql<{ importDataset: { job: { id: string } } }>('mutation { importDataset(input: { path: "flickr8k" }) { job { id } } }');
+  const { importDataset } = await first.gql<{ importDataset: { job: { id: string } } }>(
+    'mutation { importDataset(input: { path: "flickr8k" }) { job { id } } }',
+  );
   await waitUntil('the import', async () => {
-    const { importJob } = await first.gql<{ importJob: { status: string } }>('query($id: ID!) { importJob(id: $id) { status } }', { id: importDataset.job.id });
+    const { importJob } = await first.gql<{ importJob: { status: string } }>(
+      'query($id: ID!) { importJob(id: $id) { status } }',
+      { id: importDataset.job.id },
+    );
     return importJob.status === 'SUCCEEDED';
   });
   const [model] = await loadedModels(first);
   const { startEvaluationRun } = await first.gql<{ startEvaluationRun: { run: { id: string } } }>(
-    'mutation($m: ID!) { startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) { run { id } } }', { m: model!.id });
-  const uploads = await first.upload(Array.from({ length: 12 }, (_, i) => ({ name: `g${i}.png`, bytes: makePng(20 + i, 20) })));
+    'mutation($m: ID!) { startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) { run { id } } }',
+    { m: model!.id },
+  );
+  const uploads = await first.upload(
+    Array.from({ length: 12 }, (_, i) => ({ name: `g${i}.png`, bytes: makePng(20 + i, 20) })),
+  );
   assert.equal(uploads.status, 200);
   mark('stopping');
   await first.stop(); // returns once running captions finished and the database is closed
@@ -40,15 +50,19 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   try {
     const models = await loadedModels(second);
     const total = await waitUntil('every image captioned by every model after the restart', async () => {
-      const { images } = await second.gql<{ images: { totalCount: number; edges: { node: { captions: unknown[] } }[] } }>(
-        '{ images(first: 100) { totalCount edges { node { captions { id } } } } }');
+      const { images } = await second.gql<{
+        images: { totalCount: number; edges: { node: { captions: unknown[] } }[] };
+      }>('{ images(first: 100) { totalCount edges { node { captions { id } } } } }');
       return images.edges.every((e) => e.node.captions.length === models.length) ? images.totalCount : null;
     });
     mark('captioned');
     assert.equal(total, 8 + 12);
     const run = await waitUntil('the interrupted evaluation run to finish', async () => {
-      const { evaluationRun } = await second.gql<{ evaluationRun: { status: string; bleu: number[] | null; processed: number; total: number } }>(
-        'query($id: ID!) { evaluationRun(id: $id) { status bleu processed total } }', { id: startEvaluationRun.run.id });
+      const { evaluationRun } = await second.gql<{
+        evaluationRun: { status: string; bleu: number[] | null; processed: number; total: number };
+      }>('query($id: ID!) { evaluationRun(id: $id) { status bleu processed total } }', {
+        id: startEvaluationRun.run.id,
+      });
       assert.notEqual(evaluationRun.status, 'FAILED');
       return evaluationRun.status === 'SUCCEEDED' ? evaluationRun : null;
     });

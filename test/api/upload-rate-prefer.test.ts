@@ -35,7 +35,11 @@ const imageQuery = `query($id: ID!) { image(id: $id) {
 
 test('both shipped models are loaded and /health says so', async () => {
   const models = await loadedModels(api);
-  assert.deepEqual(models.map((m) => m.variant).sort(), ['ATTENTION', 'LSTM'], 'expected one lstm and one attention model in models/');
+  assert.deepEqual(
+    models.map((m) => m.variant).sort(),
+    ['ATTENTION', 'LSTM'],
+    'expected one lstm and one attention model in models/',
+  );
   const health = await fetch(`${api.url}/health`);
   assert.equal(health.status, 200);
   const body = (await health.json()) as { status: string; database: { ok: boolean }; models: { loaded: boolean }[] };
@@ -56,7 +60,9 @@ test('upload → captions from both models → rate → prefer → leaderboard',
 
   // Captioning runs in the background; poll until every loaded model has captioned the image.
   const view = await waitUntil('captions from every model', async () => {
-    const { image: img } = await api.gql<{ image: { captioningPending: boolean; captions: CaptionView[] } & Record<string, unknown> }>(imageQuery, { id: imageId });
+    const { image: img } = await api.gql<{
+      image: { captioningPending: boolean; captions: CaptionView[] } & Record<string, unknown>;
+    }>(imageQuery, { id: imageId });
     return !img.captioningPending && img.captions.length === models.length ? img : null;
   });
   assert.equal(view.mimeType, 'image/jpeg');
@@ -97,7 +103,9 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   assert.equal(thumbnail.headers.get('content-type'), 'image/webp');
   const thumbBytes = Buffer.from(await thumbnail.arrayBuffer());
   assert.equal(thumbBytes.subarray(8, 12).toString('ascii'), 'WEBP');
-  const revalidated = await fetch(`${api.url}${view.originalUrl as string}`, { headers: { 'if-none-match': original.headers.get('etag')! } });
+  const revalidated = await fetch(`${api.url}${view.originalUrl as string}`, {
+    headers: { 'if-none-match': original.headers.get('etag')! },
+  });
   assert.equal(revalidated.status, 304);
 
   // The same bytes again: the existing image, nothing new stored.
@@ -109,22 +117,32 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   const [lstm, attention] = ['LSTM', 'ATTENTION'].map((v) => view.captions.find((c) => c.model.variant === v)!);
   const rate = `mutation($input: RateCaptionInput!) { rateCaption(input: $input) { rating { stars } caption { id myRating ratings { count mean histogram } } } }`;
   await api.gql(rate, { input: { captionId: attention!.id, stars: 2 } }, 'alice');
-  const rerated = await api.gql<{ rateCaption: { caption: { myRating: number; ratings: { count: number; mean: number; histogram: number[] } } } }>(
-    rate, { input: { captionId: attention!.id, stars: 5 } }, 'alice');
+  const rerated = await api.gql<{
+    rateCaption: { caption: { myRating: number; ratings: { count: number; mean: number; histogram: number[] } } };
+  }>(rate, { input: { captionId: attention!.id, stars: 5 } }, 'alice');
   assert.equal(rerated.rateCaption.caption.myRating, 5);
   assert.deepEqual(rerated.rateCaption.caption.ratings, { count: 1, mean: 5, histogram: [0, 0, 0, 0, 1] });
   await api.gql(rate, { input: { captionId: attention!.id, stars: 4 } }, 'bob');
   await api.gql(rate, { input: { captionId: lstm!.id, stars: 2 } }, 'alice');
   await api.gql(rate, { input: { captionId: lstm!.id, stars: 3 } }, 'bob');
   const mine = await api.gql<{ image: { captions: { id: string; myRating: number | null }[] } }>(
-    'query($id: ID!) { image(id: $id) { captions { id myRating } } }', { id: imageId }, 'bob');
-  assert.deepEqual(Object.fromEntries(mine.image.captions.map((c) => [c.id, c.myRating])), { [attention!.id]: 4, [lstm!.id]: 3 });
+    'query($id: ID!) { image(id: $id) { captions { id myRating } } }',
+    { id: imageId },
+    'bob',
+  );
+  assert.deepEqual(Object.fromEntries(mine.image.captions.map((c) => [c.id, c.myRating])), {
+    [attention!.id]: 4,
+    [lstm!.id]: 3,
+  });
 
   // Pairwise preferences: A/B order as the voter saw it, one vote per voter per pair (revoting replaces).
   const prefer = `mutation($input: RecordPreferenceInput!) { recordPreference(input: $input) { preference { winner captionA { id } captionB { id } image { id } } } }`;
   const vote = (voter: string, winner: string) =>
     api.gql<{ recordPreference: { preference: { winner: string; captionA: { id: string } } } }>(
-      prefer, { input: { imageId, captionAId: lstm!.id, captionBId: attention!.id, winner } }, voter);
+      prefer,
+      { input: { imageId, captionAId: lstm!.id, captionBId: attention!.id, winner } },
+      voter,
+    );
   assert.equal((await vote('alice', 'A')).recordPreference.preference.winner, 'A');
   await vote('alice', 'B'); // alice changes her mind
   await vote('bob', 'B');
@@ -138,14 +156,21 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   assert.equal(leaderboard.preferenceCount, 3);
   const entry = (variant: string) => leaderboard.entries.find((e) => e.model.variant === variant)!;
   assert.equal(leaderboard.entries[0]!.model.variant, 'ATTENTION', 'higher mean rating ranks first');
-  assert.deepEqual(leaderboard.entries.map((e) => e.rank), [1, 2]);
+  assert.deepEqual(
+    leaderboard.entries.map((e) => e.rank),
+    [1, 2],
+  );
   assert.equal(entry('ATTENTION').rating.mean, 4.5);
   assert.equal(entry('ATTENTION').rating.count, 2);
   // t interval with 1 degree of freedom: 4.5 ± 12.706 * sd/sqrt(2), sd = 0.7071
   assert.ok(Math.abs(entry('ATTENTION').rating.high! - (4.5 + 12.706 * 0.5)) < 1e-3);
   assert.equal(entry('LSTM').rating.mean, 2.5);
   assert.deepEqual(
-    { wins: entry('ATTENTION').preference.wins, losses: entry('ATTENTION').preference.losses, ties: entry('ATTENTION').preference.ties },
+    {
+      wins: entry('ATTENTION').preference.wins,
+      losses: entry('ATTENTION').preference.losses,
+      ties: entry('ATTENTION').preference.ties,
+    },
     { wins: 2, losses: 0, ties: 1 },
   );
   assert.ok(entry('ATTENTION').preference.strength > 0 && entry('LSTM').preference.strength < 0);
@@ -162,7 +187,15 @@ interface Leaderboard {
     rank: number;
     model: { id: string; variant: string };
     rating: { count: number; mean: number | null; low: number | null; high: number | null };
-    preference: { strength: number; low: number | null; high: number | null; wins: number; losses: number; ties: number; comparisons: number };
+    preference: {
+      strength: number;
+      low: number | null;
+      high: number | null;
+      wins: number;
+      losses: number;
+      ties: number;
+      comparisons: number;
+    };
     bleu: { split: string; bleu: number[] }[];
   }[];
 }
@@ -173,24 +206,34 @@ test('recaptioning with other settings stores a new caption; the same settings a
   const imageId = body.results[0]!.imageId!;
   const [model] = await loadedModels(api);
   const mutation = `mutation($input: CaptionImageInput!) { captionImage(input: $input) { cached caption { id text decode { beamSize maxLength } nBest { text } } } }`;
-  const first = await api.gql<{ captionImage: { cached: boolean; caption: { id: string; decode: { beamSize: number; maxLength: number }; nBest: unknown[] } } }>(
-    mutation, { input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 } });
+  const first = await api.gql<{
+    captionImage: {
+      cached: boolean;
+      caption: { id: string; decode: { beamSize: number; maxLength: number }; nBest: unknown[] };
+    };
+  }>(mutation, { input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 } });
   assert.equal(first.captionImage.cached, false);
   assert.deepEqual(first.captionImage.caption.decode, { beamSize: 5, maxLength: 12 });
   assert.ok(first.captionImage.caption.nBest.length > 1);
-  const cached = await api.gql<{ captionImage: { cached: boolean; caption: { id: string } } }>(
-    mutation, { input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 } });
+  const cached = await api.gql<{ captionImage: { cached: boolean; caption: { id: string } } }>(mutation, {
+    input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 },
+  });
   assert.equal(cached.captionImage.cached, true);
   assert.equal(cached.captionImage.caption.id, first.captionImage.caption.id);
-  const greedy = await api.gql<{ captionImage: { caption: { decode: { beamSize: number } } } }>(
-    mutation, { input: { imageId, modelId: model!.id, beamSize: 1 } });
+  const greedy = await api.gql<{ captionImage: { caption: { decode: { beamSize: number } } } }>(mutation, {
+    input: { imageId, modelId: model!.id, beamSize: 1 },
+  });
   assert.equal(greedy.captionImage.caption.decode.beamSize, 1);
   const all = await api.gql<{ image: { all: unknown[]; perModel: { decode: { beamSize: number } }[] } }>(
     `query($id: ID!, $m: ID) { image(id: $id) { all: captions(modelId: $m, all: true) { id } perModel: captions(modelId: $m) { decode { beamSize } } } }`,
-    { id: imageId, m: model!.id });
+    { id: imageId, m: model!.id },
+  );
   // Default-settings (beam 3) caption from the upload, plus beam 5 and greedy.
   await waitUntil('the background caption', async () => {
-    const r = await api.gql<{ image: { captions: unknown[] } }>('query($id: ID!, $m: ID) { image(id: $id) { captions(modelId: $m, all: true) { id } } }', { id: imageId, m: model!.id });
+    const r = await api.gql<{ image: { captions: unknown[] } }>(
+      'query($id: ID!, $m: ID) { image(id: $id) { captions(modelId: $m, all: true) { id } } }',
+      { id: imageId, m: model!.id },
+    );
     return r.image.captions.length === 3;
   });
   assert.ok(all.image.all.length >= 2);
@@ -203,7 +246,9 @@ test('a burst of uploads is queued and every image gets captioned by every model
   assert.equal(body.results.length, 8);
   const models = await loadedModels(api);
   await waitUntil('every upload captioned by every model', async () => {
-    const { images: page } = await api.gql<{ images: { edges: { node: { captions: unknown[] } }[] } }>('{ images(first: 50) { edges { node { captions { id } } } } }');
+    const { images: page } = await api.gql<{ images: { edges: { node: { captions: unknown[] } }[] } }>(
+      '{ images(first: 50) { edges { node { captions { id } } } } }',
+    );
     return page.edges.length === 8 && page.edges.every((e) => e.node.captions.length === models.length);
   });
 });
@@ -211,8 +256,17 @@ test('a burst of uploads is queued and every image gets captioned by every model
 test('a repeated gallery query is served from the response cache until a write changes it', async () => {
   const query = '{ images(first: 5) { edges { node { id captions { id ratings { count } } } } } }';
   const post = async (voter: string) => {
-    const r = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-voter-id': voter }, body: JSON.stringify({ query }) });
-    return { hit: r.headers.get('x-cache') === 'hit', body: (await r.json()) as { data: { images: { edges: { node: { captions: { id: string; ratings: { count: number } }[] } }[] } } } };
+    const r = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-voter-id': voter },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      hit: r.headers.get('x-cache') === 'hit',
+      body: (await r.json()) as {
+        data: { images: { edges: { node: { captions: { id: string; ratings: { count: number } }[] } }[] } };
+      },
+    };
   };
   const first = await post('dave');
   const second = await post('dave');
@@ -220,7 +274,11 @@ test('a repeated gallery query is served from the response cache until a write c
   assert.deepEqual(second.body, first.body);
   assert.equal((await post('erin')).hit, false, 'per voter');
   const caption = first.body.data.images.edges.flatMap((e) => e.node.captions)[0]!;
-  await api.gql('mutation($c: ID!) { rateCaption(input: { captionId: $c, stars: 5 }) { rating { id } } }', { c: caption.id }, 'dave');
+  await api.gql(
+    'mutation($c: ID!) { rateCaption(input: { captionId: $c, stars: 5 }) { rating { id } } }',
+    { c: caption.id },
+    'dave',
+  );
   const after = await post('dave');
   assert.equal(after.hit, false);
   const updated = after.body.data.images.edges.flatMap((e) => e.node.captions).find((c) => c.id === caption.id)!;

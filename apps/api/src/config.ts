@@ -18,6 +18,8 @@ const envSchema = z.object({
   CAPTIONER_IMPORT_ROOT: z.string().min(1).default(repoRoot),
   /** Bytes per uploaded file. */
   CAPTIONER_MAX_UPLOAD_BYTES: int(20 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+  /** Whole POST /upload body (held in memory while it is parsed). */
+  CAPTIONER_MAX_UPLOAD_REQUEST_BYTES: int(64 * 1024 * 1024, 1, 4 * 1024 * 1024 * 1024),
   /** Files per POST /upload. */
   CAPTIONER_MAX_UPLOAD_FILES: int(32, 1, 1000),
   /** Decoded pixels (width x height) per image; larger ones are refused as decompression bombs. */
@@ -36,7 +38,10 @@ const envSchema = z.object({
   CAPTIONER_RESPONSE_CACHE_ENTRIES: int(500, 0, 100_000),
   CAPTIONER_RESPONSE_CACHE_TTL_MS: int(2000, 0, 3_600_000),
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
-  CAPTIONER_CAPTION_ON_UPLOAD: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  CAPTIONER_CAPTION_ON_UPLOAD: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface Config {
@@ -48,6 +53,7 @@ export interface Config {
   importRoot: string;
   maxUploadBytes: number;
   maxUploadFiles: number;
+  maxUploadRequestBytes: number;
   maxPixels: number;
   captionConcurrency: number;
   defaultBeamSize: number;
@@ -66,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}\nSee apps/api/README.md for the variables.`);
+    throw new Error(
+      `Invalid configuration in the environment:\n${lines.join('\n')}\nSee apps/api/README.md for the variables.`,
+    );
   }
   const e = parsed.data;
   return {
@@ -78,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importRoot: path.resolve(e.CAPTIONER_IMPORT_ROOT),
     maxUploadBytes: e.CAPTIONER_MAX_UPLOAD_BYTES,
     maxUploadFiles: e.CAPTIONER_MAX_UPLOAD_FILES,
+    maxUploadRequestBytes: e.CAPTIONER_MAX_UPLOAD_REQUEST_BYTES,
     maxPixels: e.CAPTIONER_MAX_PIXELS,
     captionConcurrency: e.CAPTIONER_CAPTION_CONCURRENCY,
     defaultBeamSize: e.CAPTIONER_DEFAULT_BEAM,

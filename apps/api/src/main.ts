@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   console.log(`Captioner API listening on ${url}/graphql (models: ${models.join(', ') || 'none'})`);
 
   if (process.argv.includes('--demo')) {
-    ensureDemoGallery(service.services, { log }).catch((error: Error) => log(`Demo gallery import failed: ${error.message}`));
+    ensureDemoGallery(service.services, { log }).catch((error: Error) =>
+      log(`Demo gallery import failed: ${error.message}`),
+    );
   }
 
   let signals = 0;

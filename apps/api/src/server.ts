@@ -28,7 +28,10 @@ export interface CaptionServer {
   close(): Promise<void>;
 }
 
-export async function createServer(services: Services, log: (message: string) => void = console.error): Promise<CaptionServer> {
+export async function createServer(
+  services: Services,
+  log: (message: string) => void = console.error,
+): Promise<CaptionServer> {
   const apollo = new ApolloServer<Context>({
     typeDefs,
     resolvers,
@@ -60,11 +63,13 @@ export async function createServer(services: Services, log: (message: string) =>
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (url.pathname === '/graphql') {
-      if (method !== 'POST' && method !== 'GET') return sendError(res, 'BAD_REQUEST', 'Use POST (or GET) for /graphql.', 405);
+      if (method !== 'POST' && method !== 'GET')
+        return sendError(res, 'BAD_REQUEST', 'Use POST (or GET) for /graphql.', 405);
       return handleGraphql(apollo, services, req, res, url);
     }
     if (url.pathname === '/upload') {
-      if (method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Use POST with multipart/form-data for /upload.', 405);
+      if (method !== 'POST')
+        return sendError(res, 'BAD_REQUEST', 'Use POST with multipart/form-data for /upload.', 405);
       return handleUpload(services, req, res);
     }
     const media = mediaPath.exec(url.pathname);
@@ -73,15 +78,31 @@ export async function createServer(services: Services, log: (message: string) =>
       return handleMedia(services, req, res, decodeURIComponent(media[1]!), media[2] as 'original' | 'thumbnail');
     }
     if (url.pathname === '/health') return handleHealth(services, res, closing);
-    return sendError(res, 'NOT_FOUND', `No endpoint ${method} ${url.pathname}. The API serves /graphql, /upload, /media/images/:id/{original,thumbnail} and /health.`);
+    return sendError(
+      res,
+      'NOT_FOUND',
+      `No endpoint ${method} ${url.pathname}. The API serves /graphql, /upload, /media/images/:id/{original,thumbnail} and /health.`,
+    );
   };
 
+  // Handlers still running (a client may have gone away while its request is being resolved): shutdown waits for
+  // them before the database is closed.
+  let active = 0;
+  let onIdle: (() => void) | null = null;
   const httpServer = http.createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      log(`Unhandled error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR', 'Something went wrong on the server; it has been logged. Try again.');
-      else res.destroy();
-    });
+    active++;
+    route(req, res)
+      .finally(() => {
+        if (--active === 0) onIdle?.();
+      })
+      .catch((error: unknown) => {
+        log(
+          `Unhandled error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        if (!res.headersSent)
+          sendError(res, 'INTERNAL_SERVER_ERROR', 'Something went wrong on the server; it has been logged. Try again.');
+        else res.destroy();
+      });
   });
   httpServer.keepAliveTimeout = 5_000;
 
@@ -106,6 +127,12 @@ export async function createServer(services: Services, log: (message: string) =>
         // Requests still running after the grace period are cut off.
         setTimeout(() => httpServer.closeAllConnections(), 10_000).unref();
       });
+      if (active > 0) {
+        await new Promise<void>((resolve) => {
+          onIdle = resolve;
+          setTimeout(resolve, 10_000).unref();
+        });
+      }
       await apollo.stop();
     },
   };

@@ -26,7 +26,10 @@ export interface StartOptions {
 /** Opens the database and models and builds the services (no HTTP). */
 export async function openServices(config: Config, options: StartOptions = {}): Promise<Services> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const db: Database = await openDatabase({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  const db: Database = await openDatabase({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
   try {
     const registry = await loadModelRegistry(db, {
       modelsDir: config.modelsDir,
@@ -59,12 +62,17 @@ export async function openServices(config: Config, options: StartOptions = {}): 
 }
 
 /** Stops background work in order: imports and evaluations stop taking new work, running captions finish. */
-export async function stopBackgroundWork(services: Services, log: (message: string) => void = console.error): Promise<void> {
+export async function stopBackgroundWork(
+  services: Services,
+  log: (message: string) => void = console.error,
+): Promise<void> {
   await services.imports.stop();
   const evaluationsStopped = services.evaluations.stop();
   const { dropped, unfinished } = await services.captions.queue.close(services.config.shutdownGraceMs);
   if (dropped > 0 || unfinished > 0) {
-    log(`Shutdown: ${dropped} queued and ${unfinished} running captioning jobs left for the next start (they are found again then).`);
+    log(
+      `Shutdown: ${dropped} queued and ${unfinished} running captioning jobs left for the next start (they are found again then).`,
+    );
   }
   await evaluationsStopped;
 }

@@ -37,5 +37,8 @@ export function toApiError(error: unknown): unknown {
 export function describeError(error: unknown): { code: ErrorCode; message: string } {
   const mapped = toApiError(error);
   if (mapped instanceof ApiError) return { code: mapped.code, message: mapped.message };
-  return { code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on the server; it has been logged. Try again.' };
+  return {
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Something went wrong on the server; it has been logged. Try again.',
+  };
 }

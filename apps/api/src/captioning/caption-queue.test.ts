@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CaptionQueue, QueueClosedError, type CaptionJob } from './caption-queue.js';
 
-const job = (imageId: string, modelId = 'm', beamSize = 3): CaptionJob => ({ imageId, modelId, beamSize, maxLength: 20 });
+const job = (imageId: string, modelId = 'm', beamSize = 3): CaptionJob => ({
+  imageId,
+  modelId,
+  beamSize,
+  maxLength: 20,
+});
 
 /** A runner whose batches finish when the test says so. */
 function controlledRunner() {
@@ -13,7 +18,13 @@ function controlledRunner() {
     new Promise<string[]>((resolve) => {
       active++;
       maxActive = Math.max(maxActive, active);
-      batches.push({ jobs, finish: () => { active--; resolve(jobs.map((j) => `caption of ${j.imageId}`)); } });
+      batches.push({
+        jobs,
+        finish: () => {
+          active--;
+          resolve(jobs.map((j) => `caption of ${j.imageId}`));
+        },
+      });
     });
   return { run, batches, maxActive: () => maxActive };
 }
@@ -29,7 +40,10 @@ test('never runs more batches at once than the concurrency and finishes every jo
     assert.ok(queue.stats().running <= 2);
     r.batches[done]!.finish();
   }
-  assert.deepEqual(await Promise.all(results), Array.from({ length: 7 }, (_, i) => `caption of img${i}`));
+  assert.deepEqual(
+    await Promise.all(results),
+    Array.from({ length: 7 }, (_, i) => `caption of img${i}`),
+  );
   assert.equal(r.maxActive(), 2);
   await queue.onIdle();
 });
@@ -57,10 +71,16 @@ test('jobs of one model and settings are batched; interactive jobs go first', as
   assert.equal(queue.hasWorkFor('b4'), true);
   r.batches[0]!.finish();
   await tick();
-  assert.deepEqual(r.batches[1]!.jobs.map((j) => j.imageId), ['urgent']);
+  assert.deepEqual(
+    r.batches[1]!.jobs.map((j) => j.imageId),
+    ['urgent'],
+  );
   r.batches[1]!.finish();
   await tick();
-  assert.deepEqual(r.batches[2]!.jobs.map((j) => j.imageId), ['b1', 'b2', 'b3']);
+  assert.deepEqual(
+    r.batches[2]!.jobs.map((j) => j.imageId),
+    ['b1', 'b2', 'b3'],
+  );
   r.batches[2]!.finish();
   await tick();
   r.batches[3]!.finish();
@@ -69,7 +89,11 @@ test('jobs of one model and settings are batched; interactive jobs go first', as
 });
 
 test('a failing job rejects only its own callers', async () => {
-  const queue = new CaptionQueue<string>(async (jobs) => jobs.map((j) => (j.imageId === 'bad' ? new Error('broken image') : 'ok')), 1, 8);
+  const queue = new CaptionQueue<string>(
+    async (jobs) => jobs.map((j) => (j.imageId === 'bad' ? new Error('broken image') : 'ok')),
+    1,
+    8,
+  );
   const good = queue.enqueue(job('good'));
   const bad = queue.enqueue(job('bad'));
   assert.equal(await good, 'ok');

@@ -100,7 +100,8 @@ export class CaptionQueue<R> {
     this.queues.background = [];
     for (const entry of waiting) {
       this.byKey.delete(entry.key);
-      for (const w of entry.waiters) w.reject(new QueueClosedError('The server is shutting down; try again in a moment.'));
+      for (const w of entry.waiters)
+        w.reject(new QueueClosedError('The server is shutting down; try again in a moment.'));
     }
     if (this.running > 0) {
       await Promise.race([
@@ -124,7 +125,7 @@ export class CaptionQueue<R> {
     const batch = [first];
     const wanted = batchKey(first.job);
     for (const queue of [this.queues.interactive, this.queues.background]) {
-      for (let i = 0; i < queue.length && batch.length < this.maxBatch; ) {
+      for (let i = 0; i < queue.length && batch.length < this.maxBatch;) {
         if (batchKey(queue[i]!.job) === wanted) batch.push(...queue.splice(i, 1));
         else i++;
       }

@@ -29,7 +29,10 @@ function attentionOf(model: CaptionModel, result: CaptionResult): StoredAttentio
   return {
     rows,
     cols,
-    steps: result.attention.map((grid, i) => ({ word: result.words[i] ?? '', weights: grid.flat().map((w) => round(w, 6)) })),
+    steps: result.attention.map((grid, i) => ({
+      word: result.words[i] ?? '',
+      weights: grid.flat().map((w) => round(w, 6)),
+    })),
   };
 }
 
@@ -39,17 +42,29 @@ export class CaptionService {
   constructor(
     private readonly db: Database,
     readonly registry: ModelRegistry,
-    private readonly options: { concurrency: number; defaultBeamSize: number; log: (message: string) => void; onChange?: () => void },
+    private readonly options: {
+      concurrency: number;
+      defaultBeamSize: number;
+      log: (message: string) => void;
+      onChange?: () => void;
+    },
   ) {
     this.queue = new CaptionQueue((jobs) => this.runBatch(jobs), options.concurrency, 8, options.onChange);
   }
 
   /** The model and complete settings for a request; throws NOT_FOUND / MODEL_UNAVAILABLE / BAD_USER_INPUT. */
-  resolve(modelId: string, beamSize?: number | null, maxLength?: number | null): { model: CaptionModel; settings: DecodeSettings } {
+  resolve(
+    modelId: string,
+    beamSize?: number | null,
+    maxLength?: number | null,
+  ): { model: CaptionModel; settings: DecodeSettings } {
     const entry = this.registry.get(modelId);
     if (!entry) throw notFound('model', modelId);
     if (!entry.model) {
-      throw new ApiError('MODEL_UNAVAILABLE', `Model "${modelId}" is not loaded (${entry.loadError}). Fix its directory and restart the API.`);
+      throw new ApiError(
+        'MODEL_UNAVAILABLE',
+        `Model "${modelId}" is not loaded (${entry.loadError}). Fix its directory and restart the API.`,
+      );
     }
     const beam = beamSize ?? this.options.defaultBeamSize;
     const length = maxLength ?? entry.model.manifest.maxLength;
@@ -74,7 +89,11 @@ export class CaptionService {
     const { settings } = this.resolve(request.modelId, request.beamSize, request.maxLength);
     const image = await this.db.images.getById(request.imageId);
     if (!image) throw notFound('image', request.imageId);
-    const stored = await this.db.captions.find({ imageId: image.id, modelId: request.modelId, settings: { ...settings } });
+    const stored = await this.db.captions.find({
+      imageId: image.id,
+      modelId: request.modelId,
+      settings: { ...settings },
+    });
     if (stored) return { caption: stored, cached: true };
     const caption = await this.queue.enqueue({ imageId: image.id, modelId: request.modelId, ...settings }, priority);
     return { caption, cached: false };
@@ -90,7 +109,8 @@ export class CaptionService {
             .enqueue({ imageId, modelId: model.id, ...this.defaultSettings(model) }, 'background')
             .then(() => undefined)
             .catch((error: Error) => {
-              if (error.name !== 'QueueClosedError') this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
+              if (error.name !== 'QueueClosedError')
+                this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
             }),
         );
       }
@@ -109,14 +129,19 @@ export class CaptionService {
       const page: Awaited<ReturnType<Database['images']['list']>> = await this.db.images.list({ first: 100, after });
       const ids = page.items.map((i) => i.image.id);
       for (const model of this.registry.loaded()) {
-        const have = await this.db.captions.findForImages({ modelId: model.id, settings: { ...this.defaultSettings(model) }, imageIds: ids });
+        const have = await this.db.captions.findForImages({
+          modelId: model.id,
+          settings: { ...this.defaultSettings(model) },
+          imageIds: ids,
+        });
         const missing = ids.filter((id) => !have.has(id));
         for (const imageId of missing) {
           queued++;
           this.queue
             .enqueue({ imageId, modelId: model.id, ...this.defaultSettings(model) }, 'background')
             .catch((error: Error) => {
-              if (error.name !== 'QueueClosedError') this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
+              if (error.name !== 'QueueClosedError')
+                this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
             });
         }
       }
@@ -130,11 +155,16 @@ export class CaptionService {
   private async runBatch(jobs: CaptionJob[]): Promise<(CaptionRecord | Error)[]> {
     const first = jobs[0]!;
     const entry = this.registry.get(first.modelId);
-    if (!entry?.model) return jobs.map(() => new ApiError('MODEL_UNAVAILABLE', `Model "${first.modelId}" is not loaded.`));
+    if (!entry?.model)
+      return jobs.map(() => new ApiError('MODEL_UNAVAILABLE', `Model "${first.modelId}" is not loaded.`));
     const model = entry.model;
     const settings = { beamSize: first.beamSize, maxLength: first.maxLength };
     // Another process (or an earlier job) may have stored some already.
-    const stored = await this.db.captions.findForImages({ modelId: model.id, settings: { ...settings }, imageIds: jobs.map((j) => j.imageId) });
+    const stored = await this.db.captions.findForImages({
+      modelId: model.id,
+      settings: { ...settings },
+      imageIds: jobs.map((j) => j.imageId),
+    });
     const todo = jobs.filter((j) => !stored.has(j.imageId));
     const computed = new Map<string, CaptionRecord | Error>();
     if (todo.length > 0) {
@@ -147,7 +177,11 @@ export class CaptionService {
       const bytes = originals.filter((o) => o !== null).map((o) => o.bytes);
       let results: (CaptionResult | Error)[];
       try {
-        results = await model.caption(bytes, { beamSize: settings.beamSize, maxLength: settings.maxLength, nBest: settings.beamSize });
+        results = await model.caption(bytes, {
+          beamSize: settings.beamSize,
+          maxLength: settings.maxLength,
+          nBest: settings.beamSize,
+        });
       } catch {
         // One bad image fails the whole batch call: caption them one by one so only it fails.
         results = await Promise.all(
@@ -176,7 +210,12 @@ export class CaptionService {
             tokens: result.words,
             tokenIds: result.tokens,
             logProb: result.logprob,
-            nBest: result.nBest.map((h) => ({ text: h.text, tokens: h.words, logProb: h.logprob, score: h.score })) as JsonValue,
+            nBest: result.nBest.map((h) => ({
+              text: h.text,
+              tokens: h.words,
+              logProb: h.logprob,
+              score: h.score,
+            })) as JsonValue,
             attention: attentionOf(model, result) as JsonValue | null,
             sentenceBleu: refs.length > 0 ? sentenceBleu(refs, result.words) : null,
             latencyMs: result.latencyMs,
@@ -185,6 +224,9 @@ export class CaptionService {
         }),
       );
     }
-    return jobs.map((j) => stored.get(j.imageId) ?? computed.get(j.imageId) ?? new Error(`no caption produced for image ${j.imageId}`));
+    return jobs.map(
+      (j) =>
+        stored.get(j.imageId) ?? computed.get(j.imageId) ?? new Error(`no caption produced for image ${j.imageId}`),
+    );
   }
 }

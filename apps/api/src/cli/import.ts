@@ -90,13 +90,17 @@ async function main(): Promise<number> {
       shouldStop: () => interrupted,
     });
     bar.finish();
-    console.log(`Imported ${result.dataset} (${result.format}): ${result.created} new, ${result.skipped} already stored, ${result.failed} failed of ${result.total}.`);
+    console.log(
+      `Imported ${result.dataset} (${result.format}): ${result.created} new, ${result.skipped} already stored, ${result.failed} failed of ${result.total}.`,
+    );
     for (const f of result.failures) console.log(`  failed: ${f}`);
     if (caption && captionJobs.length > 0 && !interrupted) {
       const models = services.registry.loaded().map((m) => m.id);
       const captionBar = progressBar('caption');
       let done = 0;
-      captionJobs.forEach((job) => void job.then(() => captionBar.update(++done, captionJobs.length, models.join(' + '))));
+      captionJobs.forEach(
+        (job) => void job.then(() => captionBar.update(++done, captionJobs.length, models.join(' + '))),
+      );
       await Promise.all(captionJobs);
       captionBar.finish();
       console.log(`Captioned ${result.total} images with ${models.join(', ')} (stored captions were reused).`);

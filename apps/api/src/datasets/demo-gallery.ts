@@ -17,14 +17,18 @@ export async function ensureDemoGallery(
 ): Promise<ImportProgress | null> {
   const dir = options.dir ?? demoDir;
   if (!(await stat(dir).catch(() => null))?.isDirectory()) {
-    options.log(`No demo gallery at ${dir}; the gallery starts empty (upload images or run npm run import -w @captioner/api -- <dir>).`);
+    options.log(
+      `No demo gallery at ${dir}; the gallery starts empty (upload images or run npm run import -w @captioner/api -- <dir>).`,
+    );
     return null;
   }
   // Import when the demo is not (completely) stored yet, so an interrupted first start resumes on the next.
   const expected = (await readDataset(dir)).examples.length;
   const stored = await services.db.images.count({ dataset: demoDataset });
   if (stored >= expected) return null;
-  options.log(`Importing the demo gallery from ${dir} (${stored}/${expected} stored) and captioning it with every loaded model.`);
+  options.log(
+    `Importing the demo gallery from ${dir} (${stored}/${expected} stored) and captioning it with every loaded model.`,
+  );
   const result = await importDataset(services.db, {
     root: dir,
     dataset: demoDataset,
@@ -32,6 +36,8 @@ export async function ensureDemoGallery(
     onImage: (id) => void services.captions.captionInBackground([id]),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  options.log(`Demo gallery: ${result.created} images imported (${result.failed} failed); captions are being generated in the background.`);
+  options.log(
+    `Demo gallery: ${result.created} images imported (${result.failed} failed); captions are being generated in the background.`,
+  );
   return result;
 }

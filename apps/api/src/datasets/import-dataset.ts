@@ -77,7 +77,8 @@ export async function importDataset(db: Database, options: ImportOptions): Promi
         options.onImage?.(image.id);
       } catch (error) {
         progress.failed++;
-        const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file missing' : describeError(error).message;
+        const reason =
+          (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file missing' : describeError(error).message;
         if (progress.failures.length < 10) progress.failures.push(`${example.file}: ${reason}`);
       }
       progress.processed++;

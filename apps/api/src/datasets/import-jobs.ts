@@ -37,12 +37,23 @@ export class ImportJobs {
   }
 
   /** Validates the request, reads the dataset index (so format errors surface now), then imports in the background. */
-  async start(input: { path: string; format?: DatasetFormat; dataset?: string | null; splits?: Split[] | null; limit?: number | null; caption?: boolean | null }): Promise<ImportJob> {
-    if (this.stopping) throw new ApiError('SHUTTING_DOWN', 'The server is shutting down; start the import again after it restarts.');
+  async start(input: {
+    path: string;
+    format?: DatasetFormat;
+    dataset?: string | null;
+    splits?: Split[] | null;
+    limit?: number | null;
+    caption?: boolean | null;
+  }): Promise<ImportJob> {
+    if (this.stopping)
+      throw new ApiError('SHUTTING_DOWN', 'The server is shutting down; start the import again after it restarts.');
     const root = path.resolve(this.options.importRoot, input.path);
     const relative = path.relative(this.options.importRoot, root);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      throw badInput(`Path ${input.path} is outside the import root ${this.options.importRoot}; move the dataset there or set CAPTIONER_IMPORT_ROOT.`, 'path');
+      throw badInput(
+        `Path ${input.path} is outside the import root ${this.options.importRoot}; move the dataset there or set CAPTIONER_IMPORT_ROOT.`,
+        'path',
+      );
     }
     if ([...this.jobs.values()].some((j) => j.path === root && j.status === 'running')) {
       throw new ApiError('CONFLICT', `An import of ${root} is already running; poll importJob for its progress.`);
@@ -50,8 +61,14 @@ export class ImportJobs {
     if (input.limit !== undefined && input.limit !== null && (!Number.isInteger(input.limit) || input.limit < 0)) {
       throw badInput('limit must be a non-negative integer.', 'limit');
     }
-    const format = input.format ?? (await detectFormat(root).catch((e: unknown) => { throw describeAsInput(e); }));
-    await readDataset(root, format).catch((e: unknown) => { throw describeAsInput(e); });
+    const format =
+      input.format ??
+      (await detectFormat(root).catch((e: unknown) => {
+        throw describeAsInput(e);
+      }));
+    await readDataset(root, format).catch((e: unknown) => {
+      throw describeAsInput(e);
+    });
     const job: ImportJob = {
       id: randomUUID(),
       path: root,
@@ -107,5 +124,7 @@ export class ImportJobs {
 
 function describeAsInput(error: unknown): Error {
   const { code, message } = describeError(error);
-  return code === 'INTERNAL_SERVER_ERROR' ? new ApiError('BAD_USER_INPUT', `Cannot read the dataset: ${(error as Error).message}`) : new ApiError(code, message);
+  return code === 'INTERNAL_SERVER_ERROR'
+    ? new ApiError('BAD_USER_INPUT', `Cannot read the dataset: ${(error as Error).message}`)
+    : new ApiError(code, message);
 }

@@ -16,10 +16,16 @@ function pythonExamples(dir: string): { file: string; split: string; captions: s
   const script = `import json, sys
 from training.data import load_examples
 print(json.dumps([{"file": e.file, "split": e.split, "captions": e.captions} for e in load_examples(sys.argv[1])]))`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, dir], { cwd: repoRoot, encoding: 'utf8' })) as never;
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script, dir], { cwd: repoRoot, encoding: 'utf8' }),
+  ) as never;
 }
 
-for (const [name, format] of [['flickr8k', 'flickr8k'], ['karpathy', 'karpathy'], ['kaggle', 'kaggle']] as const) {
+for (const [name, format] of [
+  ['flickr8k', 'flickr8k'],
+  ['karpathy', 'karpathy'],
+  ['kaggle', 'kaggle'],
+] as const) {
   test(`reads the ${name} fixture exactly as training/data.py does`, async () => {
     const dir = path.join(fixtures, name);
     const ds = await readDataset(dir);
@@ -38,7 +44,10 @@ test('kaggle split: last round(n/8) test, the round(n/8) before val, Python roun
   assert.equal(splits.get('img19.jpg'), 'test');
   assert.equal(splits.get('img17.jpg'), 'val');
   assert.equal(splits.get('img15.jpg'), 'train');
-  assert.equal([...kaggleSplit(Array.from({ length: 28 }, (_, i) => `${i}`)).values()].filter((s) => s === 'val').length, 4); // 3.5 -> 4
+  assert.equal(
+    [...kaggleSplit(Array.from({ length: 28 }, (_, i) => `${i}`)).values()].filter((s) => s === 'val').length,
+    4,
+  ); // 3.5 -> 4
 });
 
 test('csv parsing keeps quoted commas and doubled quotes', () => {
@@ -52,7 +61,10 @@ test('csv parsing keeps quoted commas and doubled quotes', () => {
 test('a directory in no known layout, a malformed line and a missing image are refused with the file named', async () => {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'captioner-ds-'));
   try {
-    await assert.rejects(readDataset(tmp), (e: Error) => e instanceof DatasetError && /Flickr8k.token.txt/.test(e.message));
+    await assert.rejects(
+      readDataset(tmp),
+      (e: Error) => e instanceof DatasetError && /Flickr8k.token.txt/.test(e.message),
+    );
     await assert.rejects(readDataset(path.join(tmp, 'nope')), DatasetError);
     const broken = path.join(tmp, 'broken');
     await cp(path.join(fixtures, 'flickr8k'), broken, { recursive: true });

@@ -47,7 +47,9 @@ async function imageDir(root: string): Promise<string> {
     const entries = await readdir(dir).catch(() => null);
     if (entries?.some((e) => /\.jp[^.]*g$/i.test(e))) return dir;
   }
-  throw new DatasetError(`no image folder with .jpg files in ${root}; expected one of ${imageDirs.slice(0, -1).join(', ')}`);
+  throw new DatasetError(
+    `no image folder with .jpg files in ${root}; expected one of ${imageDirs.slice(0, -1).join(', ')}`,
+  );
 }
 
 async function readOfficial(root: string): Promise<DatasetExample[]> {
@@ -60,7 +62,9 @@ async function readOfficial(root: string): Promise<DatasetExample[]> {
     const text = tab >= 0 ? line.slice(tab + 1).trim() : '';
     const hash = key.indexOf('#');
     if (tab < 0 || hash < 0 || !text) {
-      throw new DatasetError(`${officialTokens} line ${i + 1} is malformed (want 'image.jpg#k<TAB>caption'): ${JSON.stringify(line.slice(0, 80))}`);
+      throw new DatasetError(
+        `${officialTokens} line ${i + 1} is malformed (want 'image.jpg#k<TAB>caption'): ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     const name = key.slice(0, hash);
     captions.set(name, [...(captions.get(name) ?? []), text]);
@@ -70,7 +74,9 @@ async function readOfficial(root: string): Promise<DatasetExample[]> {
   for (const [split, listName] of Object.entries(officialSplits) as [DatasetSplit, string][]) {
     const listPath = path.join(root, listName);
     if (!(await isFile(listPath))) {
-      throw new DatasetError(`missing split list ${listPath}; Flickr8k's official layout has ${Object.values(officialSplits).join(', ')}`);
+      throw new DatasetError(
+        `missing split list ${listPath}; Flickr8k's official layout has ${Object.values(officialSplits).join(', ')}`,
+      );
     }
     for (const name of (await readFile(listPath, 'utf8')).split(/\s+/).filter(Boolean)) {
       const texts = captions.get(name);
@@ -88,14 +94,23 @@ async function readKarpathy(root: string): Promise<DatasetExample[]> {
     if (!Array.isArray(data.images)) throw new Error("no 'images' array");
     entries = data.images;
   } catch (error) {
-    throw new DatasetError(`${karpathyJson} is not Karpathy's format (${(error as Error).message}); want {"images": [...]}`);
+    throw new DatasetError(
+      `${karpathyJson} is not Karpathy's format (${(error as Error).message}); want {"images": [...]}`,
+    );
   }
   const images = await imageDir(root);
   return entries.map((raw, i) => {
     const entry = raw as { filename?: unknown; split?: unknown; sentences?: { raw?: unknown }[] };
     const texts = Array.isArray(entry.sentences) ? entry.sentences.map((s) => s?.raw) : null;
-    if (typeof entry.filename !== 'string' || typeof entry.split !== 'string' || !texts || texts.some((t) => typeof t !== 'string')) {
-      throw new DatasetError(`${karpathyJson} image #${i} lacks filename, split or sentences[].raw; each needs all three`);
+    if (
+      typeof entry.filename !== 'string' ||
+      typeof entry.split !== 'string' ||
+      !texts ||
+      texts.some((t) => typeof t !== 'string')
+    ) {
+      throw new DatasetError(
+        `${karpathyJson} image #${i} lacks filename, split or sentences[].raw; each needs all three`,
+      );
     }
     const split = entry.split === 'restval' ? 'train' : entry.split;
     if (split !== 'train' && split !== 'val' && split !== 'test') {
@@ -122,7 +137,9 @@ async function readKaggle(root: string): Promise<DatasetExample[]> {
   const rows = parseCsv(await readFile(path.join(root, kaggleCsv), 'utf8'));
   const header = rows[0];
   if (!header || header[0]?.trim() !== 'image' || header[1]?.trim() !== 'caption') {
-    throw new DatasetError(`${kaggleCsv} must start with the header 'image,caption', got ${JSON.stringify(header ?? null)}`);
+    throw new DatasetError(
+      `${kaggleCsv} must start with the header 'image,caption', got ${JSON.stringify(header ?? null)}`,
+    );
   }
   const captions = new Map<string, string[]>();
   rows.slice(1).forEach((row, i) => {
@@ -130,13 +147,20 @@ async function readKaggle(root: string): Promise<DatasetExample[]> {
     const name = row[0]?.trim() ?? '';
     const text = row.slice(1).join(',').trim();
     if (row.length < 2 || !name || !text) {
-      throw new DatasetError(`${kaggleCsv} line ${i + 2} is malformed (want 'image.jpg,caption'): ${JSON.stringify(row)}`);
+      throw new DatasetError(
+        `${kaggleCsv} line ${i + 2} is malformed (want 'image.jpg,caption'): ${JSON.stringify(row)}`,
+      );
     }
     captions.set(name, [...(captions.get(name) ?? []), text]);
   });
   const images = await imageDir(root);
   const splits = kaggleSplit([...captions.keys()]);
-  return [...captions].map(([name, texts]) => ({ file: name, path: path.join(images, name), split: splits.get(name)!, captions: texts }));
+  return [...captions].map(([name, texts]) => ({
+    file: name,
+    path: path.join(images, name),
+    split: splits.get(name)!,
+    captions: texts,
+  }));
 }
 
 export async function detectFormat(root: string): Promise<DatasetFormat> {
@@ -151,11 +175,13 @@ export async function detectFormat(root: string): Promise<DatasetFormat> {
 /** Every example of a dataset directory with its split; `format` forces a layout instead of detecting it. */
 export async function readDataset(root: string, format?: DatasetFormat): Promise<Dataset> {
   const dir = path.resolve(root);
-  if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new DatasetError(`dataset directory ${dir} does not exist`);
+  if (!(await stat(dir).catch(() => null))?.isDirectory())
+    throw new DatasetError(`dataset directory ${dir} does not exist`);
   const chosen = format ?? (await detectFormat(dir));
   const readers = { flickr8k: readOfficial, karpathy: readKarpathy, kaggle: readKaggle };
   const required = { flickr8k: officialTokens, karpathy: karpathyJson, kaggle: kaggleCsv }[chosen];
-  if (!(await isFile(path.join(dir, required)))) throw new DatasetError(`${dir} has no ${required}, so it is not in the ${chosen} layout`);
+  if (!(await isFile(path.join(dir, required))))
+    throw new DatasetError(`${dir} has no ${required}, so it is not in the ${chosen} layout`);
   const examples = await readers[chosen](dir);
   const missing: string[] = [];
   for (const e of examples) if (!(await isFile(e.path))) missing.push(e.file);

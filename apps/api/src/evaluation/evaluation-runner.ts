@@ -27,7 +27,13 @@ export class EvaluationRunner {
   ) {}
 
   /** Starts a run (or joins the identical queued/running one) and wakes the worker. */
-  async start(input: { modelId: string; split: Split; dataset?: string | null; beamSize?: number | null; maxLength?: number | null }) {
+  async start(input: {
+    modelId: string;
+    split: Split;
+    dataset?: string | null;
+    beamSize?: number | null;
+    maxLength?: number | null;
+  }) {
     const { settings } = this.captions.resolve(input.modelId, input.beamSize, input.maxLength);
     const ids = await this.db.images.listIdsForEvaluation({ split: input.split, dataset: input.dataset ?? undefined });
     if (ids.length === 0) {
@@ -83,14 +89,23 @@ export class EvaluationRunner {
       for (let start = 0; start < ids.length; start += chunkSize) {
         if (this.stopping) return; // left 'running'; requeued and resumed at the next start
         const chunk = ids.slice(start, start + chunkSize);
-        const stored = await this.db.captions.findForImages({ modelId: run.modelId, settings: { ...settings }, imageIds: chunk });
+        const stored = await this.db.captions.findForImages({
+          modelId: run.modelId,
+          settings: { ...settings },
+          imageIds: chunk,
+        });
         reused += stored.size;
         const missing = chunk.filter((id) => !stored.has(id));
         const made = await Promise.all(
-          missing.map((imageId) => this.captions.queue.enqueue({ imageId, modelId: run.modelId, ...settings }, 'background')),
+          missing.map((imageId) =>
+            this.captions.queue.enqueue({ imageId, modelId: run.modelId, ...settings }, 'background'),
+          ),
         );
         for (const c of [...stored.values(), ...made]) byImage.set(c.imageId, c);
-        await this.db.evaluationRuns.progress(run.id, { done: Math.min(ids.length, start + chunk.length), reusedCaptions: reused });
+        await this.db.evaluationRuns.progress(run.id, {
+          done: Math.min(ids.length, start + chunk.length),
+          reusedCaptions: reused,
+        });
         this.onChange();
       }
       const loaders = this.db.createLoaders({});

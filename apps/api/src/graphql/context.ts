@@ -45,7 +45,9 @@ export function createContext(services: Services, voterHeader: string | string[]
 
 export function requireVoter(ctx: Context): string {
   if (!ctx.voterId) {
-    throw badInput('This needs a voter: send an `x-voter-id` header (1-128 letters, digits, ".", "_", ":" or "-"). The web sets it from a cookie.');
+    throw badInput(
+      'This needs a voter: send an `x-voter-id` header (1-128 letters, digits, ".", "_", ":" or "-"). The web sets it from a cookie.',
+    );
   }
   return ctx.voterId;
 }

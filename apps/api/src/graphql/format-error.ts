@@ -12,11 +12,20 @@ export function makeFormatError(log: (message: string) => void) {
     const mapped = toApiError(unwrapResolverError(error));
     if (mapped instanceof ApiError) {
       const { http: _http, ...extensions } = (mapped.extensions ?? {}) as Record<string, unknown>;
-      return { message: mapped.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}), extensions: { ...extensions, code: mapped.code } };
+      return {
+        message: mapped.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { ...extensions, code: mapped.code },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && passThrough.has(code)) {
-      return { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code } };
+      return {
+        message: formatted.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        extensions: { code },
+      };
     }
     if (typeof code === 'string' && code.startsWith('PERSISTED_QUERY')) {
       return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
@@ -25,7 +34,9 @@ export function makeFormatError(log: (message: string) => void) {
       return { message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
     }
     const original = unwrapResolverError(error);
-    log(`Internal error${formatted.path ? ` at ${formatted.path.join('.')}` : ''}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);
+    log(
+      `Internal error${formatted.path ? ` at ${formatted.path.join('.')}` : ''}: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`,
+    );
     return {
       message: 'Something went wrong on the server; it has been logged. Try again, and report it if it persists.',
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -48,7 +48,10 @@ export function measureOperation(
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return { depth: 0, cost: 0 };
 
-  const argValue = (node: { arguments?: readonly { name: { value: string }; value: import('graphql').ValueNode }[] }, name: string) => {
+  const argValue = (
+    node: { arguments?: readonly { name: { value: string }; value: import('graphql').ValueNode }[] },
+    name: string,
+  ) => {
     const arg = node.arguments?.find((a) => a.name.value === name);
     return arg ? valueFromASTUntyped(arg.value, variables) : undefined;
   };
@@ -70,9 +73,11 @@ export function measureOperation(
           const first = argValue(sel, 'first');
           const firstDefault = field.args.find((a) => a.name === 'first')?.defaultValue;
           multiplier =
-            typeof first === 'number' ? first
-            : typeof firstDefault === 'number' ? firstDefault
-            : (listSizeEstimates[`${parent.name}.${field.name}`] ?? defaultListSize);
+            typeof first === 'number'
+              ? first
+              : typeof firstDefault === 'number'
+                ? firstDefault
+                : (listSizeEstimates[`${parent.name}.${field.name}`] ?? defaultListSize);
         }
         if (field.name === 'images' && parent.name === 'Query') {
           // Connection: cost of a page of edges.

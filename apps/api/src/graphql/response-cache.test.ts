@@ -7,9 +7,16 @@ const cache = () => new ResponseCache({ maxEntries: 2, ttlMs: 60_000 });
 test('only read-only queries of cacheable root fields get a key; voter and variables are part of it', () => {
   const c = cache();
   assert.ok(c.keyFor({ query: '{ images { totalCount } }' }, null));
-  assert.equal(c.keyFor({ query: 'mutation { rateCaption(input: {captionId: "x", stars: 1}) { rating { id } } }' }, null), null);
+  assert.equal(
+    c.keyFor({ query: 'mutation { rateCaption(input: {captionId: "x", stars: 1}) { rating { id } } }' }, null),
+    null,
+  );
   assert.equal(c.keyFor({ query: '{ nextComparison { image { id } } }' }, 'v'), null, 'random per request');
-  assert.equal(c.keyFor({ query: '{ images { totalCount } status { captionQueue { pending } } }' }, null), null, 'volatile field');
+  assert.equal(
+    c.keyFor({ query: '{ images { totalCount } status { captionQueue { pending } } }' }, null),
+    null,
+    'volatile field',
+  );
   assert.equal(c.keyFor({ query: '{ ... on Query { status { models { id } } } }' }, null), null);
   assert.equal(c.keyFor({ query: '{ images {' }, null), null);
   assert.equal(c.keyFor('{ images { totalCount } }', null), null);
@@ -17,7 +24,8 @@ test('only read-only queries of cacheable root fields get a key; voter and varia
   assert.notEqual(c.keyFor(q, 'a'), c.keyFor(q, 'b'));
   assert.notEqual(c.keyFor(q, 'a'), c.keyFor({ ...q, variables: { id: '2' } }, 'a'));
   assert.equal(c.keyFor(q, 'a'), c.keyFor({ ...q }, 'a'));
-  const named = 'query A { images { totalCount } } mutation B { rateCaption(input: {captionId: "x", stars: 1}) { rating { id } } }';
+  const named =
+    'query A { images { totalCount } } mutation B { rateCaption(input: {captionId: "x", stars: 1}) { rating { id } } }';
   assert.ok(c.keyFor({ query: named, operationName: 'A' }, null));
   assert.equal(c.keyFor({ query: named, operationName: 'B' }, null), null);
   assert.equal(c.keyFor({ query: named }, null), null, 'ambiguous without operationName');
@@ -38,7 +46,9 @@ test('a write invalidates every entry, and a response computed before a write is
 
 test('entries expire and the cache holds at most maxEntries', async () => {
   const short = new ResponseCache({ maxEntries: 2, ttlMs: 20 });
-  const keys = ['{ models { id } }', '{ leaderboard { ratingCount } }', '{ images { totalCount } }'].map((query) => short.keyFor({ query }, null)!);
+  const keys = ['{ models { id } }', '{ leaderboard { ratingCount } }', '{ images { totalCount } }'].map((query) =>
+    short.keyFor({ query }, null)!,
+  );
   keys.forEach((k, i) => short.set(k, String(i), short.currentVersion));
   assert.equal(short.get(keys[0]!), null, 'oldest evicted');
   assert.equal(short.get(keys[2]!), '2');

@@ -7,7 +7,15 @@
 import { createHash } from 'node:crypto';
 import { Kind, parse, type DocumentNode } from 'graphql';
 
-export const cacheableRootFields = new Set(['images', 'image', 'caption', 'models', 'model', 'leaderboard', '__typename']);
+export const cacheableRootFields = new Set([
+  'images',
+  'image',
+  'caption',
+  'models',
+  'model',
+  'leaderboard',
+  '__typename',
+]);
 
 interface Entry {
   version: number;
@@ -22,9 +30,7 @@ export class ResponseCache {
   /** Responses being computed for cacheable requests, by key: identical requests wait for them (single flight). */
   readonly inFlight = new Map<string, Promise<string | null>>();
 
-  constructor(
-    private readonly options: { maxEntries: number; ttlMs: number },
-  ) {}
+  constructor(private readonly options: { maxEntries: number; ttlMs: number }) {}
 
   /** Something changed: forget every cached response. */
   invalidate(): void {
@@ -93,7 +99,11 @@ function readOnlyCacheable(query: string, operationName: string | null): boolean
     return false; // Apollo reports the syntax error
   }
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   if (!operation || operation.operation !== 'query') return false;
   if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) {
     // Root-level fragment spreads could hide root fields; keep it simple and only check the operation's own fields.

@@ -9,11 +9,20 @@ const maxQueryBytes = 1024 * 1024;
 
 function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
   const text = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-export async function handleGraphql(apollo: ApolloServer<Context>, services: Services, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleGraphql(
+  apollo: ApolloServer<Context>,
+  services: Services,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -26,17 +35,28 @@ export async function handleGraphql(apollo: ApolloServer<Context>, services: Ser
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         closeAfterResponse(res);
-        return graphqlError(res, 413, 'PAYLOAD_TOO_LARGE', `GraphQL requests are limited to ${maxQueryBytes} bytes; send a smaller query or variables.`);
+        return graphqlError(
+          res,
+          413,
+          'PAYLOAD_TOO_LARGE',
+          `GraphQL requests are limited to ${maxQueryBytes} bytes; send a smaller query or variables.`,
+        );
       }
       throw error;
     }
     const type = headers.get('content-type') ?? '';
     if (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) {
-      if (raw.length === 0) return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is empty; send {"query": "..."} as JSON.');
+      if (raw.length === 0)
+        return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is empty; send {"query": "..."} as JSON.');
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return graphqlError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON; send {"query": "...", "variables": {...}}.');
+        return graphqlError(
+          res,
+          400,
+          'BAD_REQUEST',
+          'The request body is not valid JSON; send {"query": "...", "variables": {...}}.',
+        );
       }
     } else {
       // Apollo answers non-JSON bodies itself (CSRF prevention refuses simple content types).
@@ -45,11 +65,18 @@ export async function handleGraphql(apollo: ApolloServer<Context>, services: Ser
   }
   // Read-only gallery queries may be answered from the response cache (JSON POSTs only: those passed CSRF checks).
   // Identical requests arriving while one is computed wait for it instead of all computing (single flight).
-  const cacheKey = req.method === 'POST' && body !== undefined && typeof body !== 'string' ? services.cache.keyFor(body, parseVoterId(req.headers['x-voter-id'])) : null;
+  const cacheKey =
+    req.method === 'POST' && body !== undefined && typeof body !== 'string'
+      ? services.cache.keyFor(body, parseVoterId(req.headers['x-voter-id']))
+      : null;
   if (cacheKey) {
     const hit = services.cache.get(cacheKey) ?? (await services.cache.inFlight.get(cacheKey));
     if (hit) {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(hit), 'x-cache': 'hit' });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(hit),
+        'x-cache': 'hit',
+      });
       res.end(hit);
       return;
     }
@@ -69,7 +96,11 @@ export async function handleGraphql(apollo: ApolloServer<Context>, services: Ser
   } finally {
     if (cacheKey) services.cache.inFlight.delete(cacheKey);
   }
-  const cacheable = cacheKey && (response.status ?? 200) === 200 && response.body.kind === 'complete' && response.body.string.startsWith('{"data"');
+  const cacheable =
+    cacheKey &&
+    (response.status ?? 200) === 200 &&
+    response.body.kind === 'complete' &&
+    response.body.string.startsWith('{"data"');
   if (cacheable && response.body.kind === 'complete') {
     services.cache.set(cacheKey, response.body.string, version);
     settle(response.body.string);

@@ -5,10 +5,17 @@ import { InvalidInputError } from '@captioner/db';
 import type { Services } from '../graphql/context.js';
 import { sendError } from './respond.js';
 
-export async function handleMedia(services: Services, req: IncomingMessage, res: ServerResponse, id: string, variant: 'original' | 'thumbnail'): Promise<void> {
+export async function handleMedia(
+  services: Services,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  variant: 'original' | 'thumbnail',
+): Promise<void> {
   let stored: Awaited<ReturnType<Services['db']['images']['getOriginal']>>;
   try {
-    stored = variant === 'original' ? await services.db.images.getOriginal(id) : await services.db.images.getThumbnail(id);
+    stored =
+      variant === 'original' ? await services.db.images.getOriginal(id) : await services.db.images.getThumbnail(id);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     stored = null;

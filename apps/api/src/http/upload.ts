@@ -33,7 +33,10 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
     return refuse(res, 'BAD_USER_INPUT', 'Send the images as multipart/form-data with one `file` field per image.');
   }
-  const limit = config.maxUploadFiles * (config.maxUploadBytes + overheadPerFile);
+  const limit = Math.min(
+    config.maxUploadRequestBytes,
+    config.maxUploadFiles * (config.maxUploadBytes + overheadPerFile),
+  );
   let body: Buffer;
   try {
     body = await readBody(req, limit);
@@ -43,22 +46,32 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
       return refuse(
         res,
         'PAYLOAD_TOO_LARGE',
-        `The upload is larger than ${limit} bytes (${config.maxUploadFiles} files of at most ${config.maxUploadBytes} bytes). Send fewer or smaller files.`,
+        `The upload is larger than ${limit} bytes (at most ${config.maxUploadFiles} files of ${config.maxUploadBytes} bytes each). Send fewer or smaller files per request.`,
       );
     }
     throw error;
   }
-  if (body.length === 0) return refuse(res, 'BAD_USER_INPUT', 'The request body is empty; attach at least one image as a `file` field.');
+  if (body.length === 0)
+    return refuse(res, 'BAD_USER_INPUT', 'The request body is empty; attach at least one image as a `file` field.');
   let files: Blob[];
   try {
-    const form = await new Request('http://upload.local/', { method: 'POST', body, headers: { 'content-type': type } }).formData();
+    const form = await new Request('http://upload.local/', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': type },
+    }).formData();
     files = form.getAll('file').filter((v) => typeof v !== 'string') as unknown as Blob[];
   } catch {
     return refuse(res, 'BAD_USER_INPUT', 'The body is not valid multipart/form-data; attach images as `file` fields.');
   }
-  if (files.length === 0) return refuse(res, 'BAD_USER_INPUT', 'No `file` field with a file in the upload; attach at least one image.');
+  if (files.length === 0)
+    return refuse(res, 'BAD_USER_INPUT', 'No `file` field with a file in the upload; attach at least one image.');
   if (files.length > config.maxUploadFiles) {
-    return refuse(res, 'PAYLOAD_TOO_LARGE', `At most ${config.maxUploadFiles} files per upload; got ${files.length}. Split them into several uploads.`);
+    return refuse(
+      res,
+      'PAYLOAD_TOO_LARGE',
+      `At most ${config.maxUploadFiles} files per upload; got ${files.length}. Split them into several uploads.`,
+    );
   }
 
   const results: UploadResult[] = [];
@@ -66,7 +79,15 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
   for (const file of files) {
     const filename = (file as Blob & { name?: string }).name || null;
     if (file.size > config.maxUploadBytes) {
-      results.push({ filename, imageId: null, created: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `${filename ?? 'The file'} has ${file.size} bytes; the limit is ${config.maxUploadBytes}.` } });
+      results.push({
+        filename,
+        imageId: null,
+        created: false,
+        error: {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `${filename ?? 'The file'} has ${file.size} bytes; the limit is ${config.maxUploadBytes}.`,
+        },
+      });
       continue;
     }
     try {
@@ -81,7 +102,12 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
     } catch (error) {
       const { code, message } = describeError(error);
       if (code === 'INTERNAL_SERVER_ERROR') throw error;
-      results.push({ filename, imageId: null, created: false, error: { code, message: filename ? `${filename}: ${message}` : message } });
+      results.push({
+        filename,
+        imageId: null,
+        created: false,
+        error: { code, message: filename ? `${filename}: ${message}` : message },
+      });
     }
   }
   if (results.some((r) => r.created)) services.cache.invalidate();

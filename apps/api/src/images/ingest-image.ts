@@ -16,7 +16,11 @@ export interface IngestOptions {
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Throws CaptionerError for bytes that are not an acceptable image; the database is untouched then. */
-export async function ingestImage(db: Database, bytes: Uint8Array, options: IngestOptions): Promise<{ image: ImageRecord; created: boolean }> {
+export async function ingestImage(
+  db: Database,
+  bytes: Uint8Array,
+  options: IngestOptions,
+): Promise<{ image: ImageRecord; created: boolean }> {
   // Known bytes skip decoding entirely (re-uploads and resumed imports are cheap).
   const existing = await db.images.getBySha256(sha256Hex(bytes));
   if (existing && (existing.split || !options.split)) return { image: existing, created: false };

@@ -17,5 +17,6 @@ export const Caption = {
   attention: (c: CaptionRecord) => (c.attention as unknown as StoredAttention | null) ?? null,
   decode: (c: CaptionRecord) => ({ beamSize: Number(c.settings.beamSize), maxLength: Number(c.settings.maxLength) }),
   ratings: (c: CaptionRecord, _: unknown, ctx: Context) => ctx.loaders.ratingSummaryByCaptionId.load(c.id),
-  myRating: (c: CaptionRecord, _: unknown, ctx: Context) => (ctx.voterId ? ctx.loaders.myRatingByCaptionId.load(c.id) : null),
+  myRating: (c: CaptionRecord, _: unknown, ctx: Context) =>
+    ctx.voterId ? ctx.loaders.myRatingByCaptionId.load(c.id) : null,
 };

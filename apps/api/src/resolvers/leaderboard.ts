@@ -27,7 +27,10 @@ async function compute(ctx: Context) {
     ).map((s) => [s.player, s]),
   );
   const correlation = (ps: readonly BleuRatingPoint[]) => ({
-    rho: spearman(ps.map((p) => p.sentenceBleu), ps.map((p) => p.meanRating)),
+    rho: spearman(
+      ps.map((p) => p.sentenceBleu),
+      ps.map((p) => p.meanRating),
+    ),
     n: ps.length,
   });
 
@@ -39,12 +42,21 @@ async function compute(ctx: Context) {
     const latestBySplit = new Map<string, EvaluationRunRecord>();
     for (const run of runs.filter((x) => x.modelId === model.id && x.bleu)) {
       const seen = latestBySplit.get(run.split);
-      if (!seen || (run.finishedAt ?? run.createdAt) > (seen.finishedAt ?? seen.createdAt)) latestBySplit.set(run.split, run);
+      if (!seen || (run.finishedAt ?? run.createdAt) > (seen.finishedAt ?? seen.createdAt))
+        latestBySplit.set(run.split, run);
     }
     return {
       model,
       rating: meanInterval(r?.count ?? 0, r?.mean ?? null, r?.variance ?? null),
-      preference: { strength: s.strength, low: s.low, high: s.high, wins: s.wins, losses: s.losses, ties: s.ties, comparisons: s.comparisons },
+      preference: {
+        strength: s.strength,
+        low: s.low,
+        high: s.high,
+        wins: s.wins,
+        losses: s.losses,
+        ties: s.ties,
+        comparisons: s.comparisons,
+      },
       bleu: [...latestBySplit.values()]
         .sort((a, b) => splitOrder.indexOf(a.split) - splitOrder.indexOf(b.split))
         .map((run) => ({ split: run.split, bleu: run.bleu, run })),
@@ -52,7 +64,8 @@ async function compute(ctx: Context) {
       bleuRatingPoints: modelPoints,
     };
   });
-  const bleu4 = (e: (typeof entries)[number]) => e.bleu.find((b) => b.split === 'test')?.bleu?.[3] ?? e.bleu[0]?.bleu?.[3] ?? -1;
+  const bleu4 = (e: (typeof entries)[number]) =>
+    e.bleu.find((b) => b.split === 'test')?.bleu?.[3] ?? e.bleu[0]?.bleu?.[3] ?? -1;
   entries.sort(
     (a, b) =>
       (b.rating.mean ?? -1) - (a.rating.mean ?? -1) ||
@@ -74,5 +87,6 @@ export const Leaderboard = {
   entries: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).entries,
   preferenceCount: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).preferenceCount,
   ratingCount: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).ratingCount,
-  bleuRatingCorrelation: async (_: unknown, __: unknown, ctx: Context) => (await leaderboard(ctx)).bleuRatingCorrelation,
+  bleuRatingCorrelation: async (_: unknown, __: unknown, ctx: Context) =>
+    (await leaderboard(ctx)).bleuRatingCorrelation,
 };

@@ -10,7 +10,11 @@ interface ManifestMetrics {
 }
 
 const manifestOf = (m: ModelRecord) =>
-  m.manifest as unknown as { maxLength?: number; grid?: { rows: number; cols: number }; metrics?: Record<string, ManifestMetrics> };
+  m.manifest as unknown as {
+    maxLength?: number;
+    grid?: { rows: number; cols: number };
+    metrics?: Record<string, ManifestMetrics>;
+  };
 
 export const Model = {
   loaded: (m: ModelRecord, _: unknown, ctx: Context) => !!ctx.services.registry.get(m.id)?.model,
@@ -32,7 +36,10 @@ export const Model = {
         split,
         loss: metrics.loss ?? null,
         bleu: metrics.bleu ?? [],
-        decode: { beamSize: metrics.decode?.beamSize ?? 1, maxLength: metrics.decode?.maxLength ?? manifestOf(m).maxLength ?? 0 },
+        decode: {
+          beamSize: metrics.decode?.beamSize ?? 1,
+          maxLength: metrics.decode?.maxLength ?? manifestOf(m).maxLength ?? 0,
+        },
       })),
   async captionCount(m: ModelRecord, _: unknown, ctx: Context) {
     const counts = await memo(ctx, 'captionCounts', () => ctx.services.db.models.captionCounts());

@@ -6,7 +6,11 @@ import { badInput } from '../errors.js';
 import type { DatasetFormat } from '../datasets/read-dataset.js';
 
 export const Mutation = {
-  async captionImage(_: unknown, { input }: { input: { imageId: string; modelId: string; beamSize?: number | null; maxLength?: number | null } }, ctx: Context) {
+  async captionImage(
+    _: unknown,
+    { input }: { input: { imageId: string; modelId: string; beamSize?: number | null; maxLength?: number | null } },
+    ctx: Context,
+  ) {
     return ctx.services.captions.captionImage(input, 'interactive');
   },
 
@@ -26,14 +30,25 @@ export const Mutation = {
     ctx: Context,
   ) {
     const voterId = requireVoter(ctx);
-    if (input.captionAId === input.captionBId) throw badInput('captionAId and captionBId must be two different captions.', 'captionBId');
+    if (input.captionAId === input.captionBId)
+      throw badInput('captionAId and captionBId must be two different captions.', 'captionBId');
     const preference = await ctx.services.db.preferences.record({ ...input, voterId });
     return { preference };
   },
 
   async startEvaluationRun(
     _: unknown,
-    { input }: { input: { modelId: string; split: Split; dataset?: string | null; beamSize?: number | null; maxLength?: number | null } },
+    {
+      input,
+    }: {
+      input: {
+        modelId: string;
+        split: Split;
+        dataset?: string | null;
+        beamSize?: number | null;
+        maxLength?: number | null;
+      };
+    },
     ctx: Context,
   ) {
     return ctx.services.evaluations.start(input);
@@ -41,7 +56,18 @@ export const Mutation = {
 
   async importDataset(
     _: unknown,
-    { input }: { input: { path: string; format?: DatasetFormat | 'auto' | null; dataset?: string | null; splits?: Split[] | null; limit?: number | null; caption?: boolean | null } },
+    {
+      input,
+    }: {
+      input: {
+        path: string;
+        format?: DatasetFormat | 'auto' | null;
+        dataset?: string | null;
+        splits?: Split[] | null;
+        limit?: number | null;
+        caption?: boolean | null;
+      };
+    },
     ctx: Context,
   ) {
     const { format, ...rest } = input;

@@ -39,9 +39,15 @@ export const Query = {
     checkRange('maxBleu', filter.maxBleu, 0, 1);
     if (filter.search !== undefined && filter.search !== null) {
       filter.search = filter.search.trim() || null;
-      if (filter.search && filter.search.length > 200) throw badInput('filter.search is limited to 200 characters.', 'filter.search');
+      if (filter.search && filter.search.length > 200)
+        throw badInput('filter.search is limited to 200 characters.', 'filter.search');
     }
-    const page = await ctx.services.db.images.list({ first, after: args.after ?? null, filter, sort: args.sort ?? 'newest' });
+    const page = await ctx.services.db.images.list({
+      first,
+      after: args.after ?? null,
+      filter,
+      sort: args.sort ?? 'newest',
+    });
     for (const item of page.items) ctx.loaders.imageById.prime(item.image.id, item.image);
     return {
       edges: page.items.map((item) => ({ cursor: item.cursor, node: item.image })),
@@ -56,16 +62,29 @@ export const Query = {
   model: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.modelById.load(args.id)),
   leaderboard: () => ({}),
 
-  evaluationRuns(_: unknown, args: { modelId?: string | null; split?: Split | null; first?: number | null }, ctx: Context) {
+  evaluationRuns(
+    _: unknown,
+    args: { modelId?: string | null; split?: Split | null; first?: number | null },
+    ctx: Context,
+  ) {
     const first = args.first ?? 50;
-    if (!Number.isInteger(first) || first < 1 || first > maxPage) throw badInput(`first must be 1..${maxPage}; got ${first}.`, 'first');
-    return ctx.services.db.evaluationRuns.list({ modelId: args.modelId ?? undefined, split: args.split ?? undefined, first });
+    if (!Number.isInteger(first) || first < 1 || first > maxPage)
+      throw badInput(`first must be 1..${maxPage}; got ${first}.`, 'first');
+    return ctx.services.db.evaluationRuns.list({
+      modelId: args.modelId ?? undefined,
+      split: args.split ?? undefined,
+      first,
+    });
   },
-  evaluationRun: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
+  evaluationRun: (_: unknown, args: { id: string }, ctx: Context) =>
+    orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
 
   async nextComparison(_: unknown, args: { split?: Split | null }, ctx: Context) {
     if (!ctx.voterId) return null;
-    const pick = await ctx.services.db.preferences.nextComparison({ voterId: ctx.voterId, split: args.split ?? undefined });
+    const pick = await ctx.services.db.preferences.nextComparison({
+      voterId: ctx.voterId,
+      split: args.split ?? undefined,
+    });
     if (!pick) return null;
     const [image, captionA, captionB] = await Promise.all([
       ctx.loaders.imageById.load(pick.imageId),
@@ -80,7 +99,8 @@ export const Query = {
 };
 
 export const ImageConnection = {
-  totalCount: (parent: { filter: ImageFilter }, _: unknown, ctx: Context) => ctx.services.db.images.count(parent.filter),
+  totalCount: (parent: { filter: ImageFilter }, _: unknown, ctx: Context) =>
+    ctx.services.db.images.count(parent.filter),
 };
 
 export const ServiceStatus = {

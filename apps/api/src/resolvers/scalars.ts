@@ -4,7 +4,8 @@ import { badInput } from '../errors.js';
 
 function toDate(value: unknown): Date {
   const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw badInput(`Not a DateTime: ${JSON.stringify(value)}; use ISO-8601, e.g. 2026-11-25T19:30:00Z.`);
+  if (Number.isNaN(date.getTime()))
+    throw badInput(`Not a DateTime: ${JSON.stringify(value)}; use ISO-8601, e.g. 2026-11-25T19:30:00Z.`);
   return date;
 }
 

@@ -36,7 +36,7 @@ test('mean interval from sufficient statistics', () => {
   const r = meanInterval(stars.length, 4, variance);
   assert.equal(r.mean, 4);
   // sd = sqrt(2/3), se = sd/2, t(3) = 3.182
-  const half = 3.182 * Math.sqrt(2 / 3) / 2;
+  const half = (3.182 * Math.sqrt(2 / 3)) / 2;
   assert.ok(Math.abs(r.low! - (4 - half)) < 1e-12 && Math.abs(r.high! - (4 + half)) < 1e-12);
   assert.deepEqual(meanInterval(1, 5, null), { count: 1, mean: 5, low: null, high: null });
   assert.deepEqual(meanInterval(0, null, null), { count: 0, mean: null, low: null, high: null });
