@@ -22,6 +22,7 @@ export async function waitUntil<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs: number,
+  describeState: () => string = () => '',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -29,5 +30,6 @@ export async function waitUntil<T>(
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+  const state = describeState();
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${state ? ` (last seen: ${state})` : ''}`);
 }

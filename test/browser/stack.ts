@@ -112,19 +112,27 @@ export async function startStack(): Promise<Stack> {
       120_000,
     );
     const total = DATASET_SIZES.reduce((a, b) => a + b, 0);
+    let captionState = '';
     await waitUntil(
       'both models to caption every image',
       async () => {
-        const { models, images } = await gql<{
+        const { models, images, status } = await gql<{
           models: { loaded: boolean }[];
           images: { edges: { node: { captions: unknown[] } }[] };
-        }>(apiUrl, 'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } }');
+          status: { captionQueue: { pending: number; running: number } };
+        }>(
+          apiUrl,
+          'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } status { captionQueue { pending running } } }',
+        );
         const loaded = models.filter((m) => m.loaded).length;
         if (loaded < 2)
           throw new Error(`Expected the two shipped models to be loaded, got ${loaded}. Are they in models/?`);
-        return images.edges.length === total && images.edges.every((edge) => edge.node.captions.length === loaded);
+        const done = images.edges.filter((edge) => edge.node.captions.length === loaded).length;
+        captionState = `${images.edges.length}/${total} images stored, ${done} fully captioned, queue ${JSON.stringify(status.captionQueue)}`;
+        return images.edges.length === total && done === total;
       },
-      180_000,
+      300_000,
+      () => captionState,
     );
 
     await waitFor(web, `${webUrl}/upload`, (response) => response.ok, 60_000);

@@ -15,6 +15,8 @@ export interface UploadEntry {
   created: boolean;
   error: string | null;
   captions: CaptionSummary[];
+  /** Polls in a row that found no captioning work left for this image. */
+  idlePolls: number;
 }
 
 function describe(entry: UploadEntry): string {

@@ -17,10 +17,15 @@ function captionsQuery(ids: string[]): string {
         `i${index}: image(id: ${JSON.stringify(id)}) { id captioningPending captions { id text sentenceBleu model { id variant } } }`,
     )
     .join('\n');
-  return `query UploadedCaptions {\n${fields}\n}`;
+  return `query UploadedCaptions {\nmodels { id loaded }\n${fields}\n}`;
 }
 
-type Polled = Record<string, { id: string; captioningPending: boolean; captions: CaptionSummary[] } | null>;
+type PolledImage = { id: string; captioningPending: boolean; captions: CaptionSummary[] } | null;
+type Polled = { models: { id: string; loaded: boolean }[] } & Record<string, PolledImage>;
+
+// "Not pending" can be read a moment before the last caption is visible, so an image counts as finished when
+// every loaded model has captioned it, or when it has stayed idle for this many polls (a model failed).
+const IDLE_POLLS_TO_FINISH = 3;
 
 export function Uploader() {
   const [entries, setEntries] = useState<UploadEntry[]>([]);
@@ -71,12 +76,20 @@ export function Uploader() {
       try {
         const data = await clientQuery<Polled>(captionsQuery(ids));
         if (stopped) return;
+        const loaded = new Set(data.models.filter((model) => model.loaded).map((model) => model.id));
+        const images = Object.values(data).filter(
+          (value): value is NonNullable<PolledImage> => !Array.isArray(value) && value !== null,
+        );
         setEntries((list) =>
           list.map((entry) => {
             if (entry.status !== 'captioning') return entry;
-            const image = Object.values(data).find((found) => found?.id === entry.imageId);
+            const image = images.find((found) => found.id === entry.imageId);
             if (!image) return entry;
-            return { ...entry, captions: image.captions, status: image.captioningPending ? 'captioning' : 'done' };
+            const captioned = new Set(image.captions.map((caption) => caption.model.id));
+            const complete = [...loaded].every((id) => captioned.has(id));
+            const idlePolls = image.captioningPending ? 0 : entry.idlePolls + 1;
+            const finished = complete || idlePolls >= IDLE_POLLS_TO_FINISH;
+            return { ...entry, captions: image.captions, idlePolls, status: finished ? 'done' : 'captioning' };
           }),
         );
       } catch {
@@ -107,6 +120,7 @@ export function Uploader() {
         created: false,
         error: null,
         captions: [],
+        idlePolls: 0,
       });
     }
     setEntries((previous) => [...added, ...previous]);

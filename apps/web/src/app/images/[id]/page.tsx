@@ -14,6 +14,10 @@ import type { ImageDetail } from '@/lib/types';
 
 const IMAGE_QUERY = /* GraphQL */ `
   query ImagePage($id: ID!) {
+    models {
+      id
+      loaded
+    }
     image(id: $id) {
       id
       filename
@@ -36,27 +40,37 @@ const IMAGE_QUERY = /* GraphQL */ `
   ${CAPTION_DETAIL_FIELDS}
 `;
 
-async function loadImage(id: string): Promise<ImageDetail | null | Error> {
+interface ImagePageData {
+  image: ImageDetail | null;
+  models: { id: string; loaded: boolean }[];
+}
+
+async function loadImage(id: string): Promise<ImagePageData | Error> {
   try {
-    return (await serverQuery<{ image: ImageDetail | null }>(IMAGE_QUERY, { id })).image;
+    return await serverQuery<ImagePageData>(IMAGE_QUERY, { id });
   } catch (error) {
     return error as Error;
   }
 }
 
 export async function generateMetadata({ params }: PageProps<'/images/[id]'>): Promise<Metadata> {
-  const image = await loadImage((await params).id);
-  if (!image || image instanceof Error) return { title: 'Image' };
+  const data = await loadImage((await params).id);
+  const image = data instanceof Error ? null : data.image;
+  if (!image) return { title: 'Image' };
   return { title: image.filename ?? byVariant(image.captions)[0]?.text ?? 'Image' };
 }
 
 export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
-  const image = await loadImage((await params).id);
-  if (image instanceof Error) {
-    if ('code' in image && image.code === 'BAD_USER_INPUT') notFound();
-    return <ServiceError error={image} />;
+  const data = await loadImage((await params).id);
+  if (data instanceof Error) {
+    if ('code' in data && data.code === 'BAD_USER_INPUT') notFound();
+    return <ServiceError error={data} />;
   }
+  const { image } = data;
   if (!image) notFound();
+  // "Pending" can turn false a moment before the last caption is readable, so also wait for every loaded model.
+  const captionedBy = new Set(image.captions.map((caption) => caption.model.id));
+  const waiting = image.captioningPending || data.models.some((model) => model.loaded && !captionedBy.has(model.id));
 
   const captions = byVariant(image.captions);
   const attentionCaption = captions.find((caption) => caption.attention !== null) ?? null;
@@ -65,7 +79,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
   const title = image.filename ?? (image.source === 'UPLOAD' ? 'Uploaded image' : 'Untitled image');
   return (
     <article className="image-page">
-      <RefreshWhilePending pending={image.captioningPending} />
+      <RefreshWhilePending pending={waiting} />
       <nav className="breadcrumb" aria-label="Breadcrumb">
         <Link href="/">← Gallery</Link>
       </nav>
@@ -85,7 +99,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
               {[image.dataset, splitLabel(image.split), `${image.width} × ${image.height}`].filter(Boolean).join(' · ')}
             </p>
           </header>
-          {image.captioningPending && (
+          {waiting && (
             <p className="notice" role="status">
               Captioning in progress — this page updates by itself.
             </p>
@@ -94,7 +108,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
             {captions.map((caption) => (
               <CaptionPanel key={caption.id} caption={caption} />
             ))}
-            {captions.length === 0 && !image.captioningPending && (
+            {captions.length === 0 && !waiting && (
               <p className="muted">No captions yet. Are the models loaded? See the API’s /health.</p>
             )}
           </section>
