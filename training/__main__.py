@@ -20,6 +20,7 @@ def main(argv=None):
     p.add_argument("--data", default="training/data/shapes")
     p.add_argument("--dataset-name", default=None)
     p.add_argument("--encoder", choices=["smallcnn", "resnet50"], default="smallcnn")
+    p.add_argument("--device", default=None, help="cuda, cpu or auto (default: cuda when available)")
     p.add_argument("--run", required=True, help="run directory (resumes if it holds last.pt)")
     for name, kind in [("epochs", int), ("batch-size", int), ("lr", float), ("captions-per-image", int),
                        ("early-stop-patience", int), ("max-minutes", float), ("threads", int), ("seed", int),

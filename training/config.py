@@ -29,12 +29,13 @@ class TrainConfig:
     alpha_c: float = 1.0            # doubly stochastic attention regularisation
     grad_clip: float = 5.0
     epochs: int = 30
-    early_stop_patience: int = 5    # epochs without val BLEU-4 improvement
+    early_stop_patience: int = 4    # epochs without val loss improvement: converged
     max_length: int = 20
     min_word_count: int = 5
     beam_size: int = 3
     seed: int = 1
     threads: int = 2
+    device: str = "auto"            # "cuda" when available, else "cpu"
     max_minutes: float = 0          # stop (and checkpoint) after this long; 0 = no limit
 
     @classmethod

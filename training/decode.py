@@ -13,13 +13,13 @@ def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_
     """
     model.eval()
     features = model.encoder(images)  # (N, P, D)
-    n = features.size(0)
+    n, device = features.size(0), features.device
     h, c = model.decoder.init_state(features)  # (L, N, S)
     k = beam_size
     features = features.repeat_interleave(k, 0)  # (N*k, P, D)
     h, c = h.repeat_interleave(k, 1), c.repeat_interleave(k, 1)
-    tokens = torch.full((n * k,), START, dtype=torch.long)
-    scores = torch.zeros(n, k)
+    tokens = torch.full((n * k,), START, dtype=torch.long, device=device)
+    scores = torch.zeros(n, k, device=device)
     scores[:, 1:] = float("-inf")  # all beams start identical: keep only the first alive
     history = torch.zeros(n, k, 0, dtype=torch.long)
     finished = [[] for _ in range(n)]
@@ -32,7 +32,7 @@ def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_
             logprobs = forced
         total = (scores.view(-1, 1) + logprobs).view(n, k * vocab)
         top, index = total.topk(2 * k, dim=1)  # extra candidates replace beams that end now
-        beam, word = index // vocab, index % vocab
+        top, beam, word = top.cpu(), (index // vocab).cpu(), (index % vocab).cpu()  # bookkeeping on the CPU
         new_scores = torch.full((n, k), float("-inf"))
         new_beam = torch.zeros(n, k, dtype=torch.long)
         new_word = torch.full((n, k), END, dtype=torch.long)
@@ -49,9 +49,9 @@ def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_
                     new_scores[i, slot], new_beam[i, slot], new_word[i, slot] = top[i, j], beam[i, j], word[i, j]
                     slot += 1
         flat = (new_beam + torch.arange(n).unsqueeze(1) * k).view(-1)
-        h, c = h[:, flat], c[:, flat]
+        h, c = h[:, flat.to(device)], c[:, flat.to(device)]
         history = torch.cat([history.view(n * k, -1)[flat].view(n, k, -1), new_word.unsqueeze(2)], dim=2)
-        scores, tokens = new_scores, new_word.view(-1)
+        scores, tokens = new_scores.to(device), new_word.view(-1).to(device)
         if all(len(f) >= k for f in finished):  # k finished hypotheses per image, as fairseq does
             break
     results = []

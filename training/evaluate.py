@@ -10,7 +10,7 @@ from .train import batches, decode_bleu, load_run, load_splits, validation_loss
 def evaluate_model(model, cfg, vocab, examples, split: str, beam_sizes) -> dict:
     """The manifest's metrics entry for one split: `bleu` uses the last (largest) beam size."""
     dataset = CaptionDataset(examples, vocab, make_transform(cfg.image_size, cfg.mean, cfg.std), cfg.max_length)
-    loss = validation_loss(model, batches(dataset, 100, False, 0), cfg.alpha_c)
+    loss = validation_loss(model, batches(dataset, 100, False, 0), alpha_c=0.0)  # cross-entropy only, comparable across variants
     result = {"loss": loss}
     for beam in beam_sizes:
         bleu, _ = decode_bleu(model, dataset, vocab, beam, cfg.max_length, desc=f"{split} beam {beam}")

@@ -123,6 +123,11 @@ def golden(model, cfg, vocab, example, out: Path):
     return record
 
 
+def _epochs_run(run_dir: Path) -> int:
+    log = run_dir / "log.csv"
+    return max(0, len(log.read_text().splitlines()) - 1) if log.exists() else 0
+
+
 def export_run(run_dir: Path, out: Path, model_id: str = None) -> Path:
     model, cfg, vocab, state = load_run(run_dir)
     model_id = model_id or out.name
@@ -157,7 +162,7 @@ def export_run(run_dir: Path, out: Path, model_id: str = None) -> Path:
                    for name in ("encoder.onnx", "init.onnx", "step.onnx", "vocab.json")},
         "params": count_parameters(model),
         "metrics": metrics,
-        "training": {"epochs": state["epoch"], "bestValBleu4Greedy": state["best_bleu4"]},
+        "training": {"epochs": _epochs_run(run_dir), "keptEpoch": state["epoch"], "bestValBleu4Greedy": state["best_bleu4"]},
         "hyperparameters": cfg.to_dict(),
     }
     for name in ("log.csv", "curves.png"):
