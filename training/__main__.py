@@ -45,6 +45,11 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores, like ONNX Runtime)")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("compare", help="bar chart of BLEU-1..4 of several model directories")
+    p.add_argument("model_dirs", nargs="+")
+    p.add_argument("--out", default="docs/bleu-comparison.png")
+    p.add_argument("--split", default="test")
+
     args = parser.parse_args(argv)
     if args.command == "shapes":
         from .shapes import generate
@@ -66,6 +71,9 @@ def main(argv=None):
     elif args.command == "export":
         from .export import export_run
         print(export_run(Path(args.run), Path(args.out), args.id))
+    elif args.command == "compare":
+        from .compare import plot_bleu_comparison
+        print(plot_bleu_comparison(args.model_dirs, Path(args.out), args.split))
     elif args.command == "bench-eager":
         from .bench_eager import bench
         result = bench(Path(args.model_dir), [int(b) for b in args.batch_sizes.split(",")], args.beam, args.seconds, args.threads or os.cpu_count())
