@@ -263,6 +263,18 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.equal(await db.ratings.get(caption.id, 'voter-3'), null);
       });
 
+      it('saves captions of one image from several models at once without deadlocking', async () => {
+        // Each insert holds a key-share lock on the image (foreign key) while the stats trigger locks the
+        // image row: a trigger asking for FOR UPDATE deadlocked two models captioning one upload.
+        const models = await Promise.all(Array.from({ length: 8 }, (_, index) => addModel(db, unique(`deadlock-${index}`))));
+        for (let round = 0; round < 20; round++) {
+          const image = await addImage(db);
+          await Promise.all(models.map((model, index) => addCaption(db, image.id, model.id, { sentenceBleu: index / 10 })));
+          const imageStats = await db.createLoaders().imageStatsById.load(image.id);
+          assert.equal(imageStats?.bestBleu, 0.7);
+        }
+      });
+
       it('leaves exactly one row after 50 concurrent ratings by the same voter', async () => {
         const model = await addModel(db, unique('race-model'));
         const caption = await addCaption(db, (await addImage(db)).id, model.id);
