@@ -53,9 +53,13 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     CAPTIONER_IMPORT_ROOT: fixturesDir,
     ...env,
   });
-  const service = await startService(config, {
-    log: process.env.TEST_API_LOG ? (m) => console.error(`[api] ${m}`) : () => undefined,
-  });
+  // The service's log: shown live with TEST_API_LOG=1, else kept and shown on stop when it reported a failure.
+  const logs: string[] = [];
+  const log = (message: string) => {
+    if (process.env.TEST_API_LOG) console.error(`[api] ${message}`);
+    else logs.push(message);
+  };
+  const service = await startService(config, { log });
   const url = await service.server.listen(0, '127.0.0.1');
 
   const request = async <T>(
@@ -93,6 +97,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     },
     async stop() {
       await service.shutdown();
+      if (logs.some((line) => /fail|error/i.test(line)))
+        console.error(`API log of this test file:\n${logs.slice(-30).join('\n')}`);
       await rm(tempDir, { recursive: true, force: true });
     },
   };
