@@ -37,6 +37,8 @@ def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_
         new_beam = torch.zeros(n, k, dtype=torch.long)
         new_word = torch.full((n, k), END, dtype=torch.long)
         for i in range(n):
+            if len(finished[i]) >= k:  # this image is done: its beams stay dead, whatever its batch-mates do
+                continue
             slot = 0
             for j in range(2 * k):
                 if top[i, j] == float("-inf") or slot == k:

@@ -1,10 +1,11 @@
 """Image preprocessing: the one definition, written into the manifest for the runtime to follow."""
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
-    """Flatten alpha on white, as the runtime does."""
+    """Apply the EXIF orientation and flatten alpha on white, as the runtime does."""
+    image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
