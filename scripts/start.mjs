@@ -11,11 +11,15 @@ const webPort = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 
-const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@captioner/api', '--filter=@captioner/web', '--output-logs=errors-only'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const build = spawnSync(
+  'npx',
+  ['turbo', 'run', 'build', '--filter=@captioner/api', '--filter=@captioner/web', '--output-logs=errors-only'],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 if (build.status !== 0) {
   console.error('Build failed; see the output above.');
   process.exit(build.status ?? 1);
@@ -52,7 +56,13 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), { PORT: apiPort, HOST: host });
-run('Web', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', webPort, '-H', host], path.join(root, 'apps/web'), {
-  CAPTIONER_API_URL: `http://${host}:${apiPort}`,
-});
+run(
+  'Web',
+  process.execPath,
+  [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', webPort, '-H', host],
+  path.join(root, 'apps/web'),
+  {
+    CAPTIONER_API_URL: `http://${host}:${apiPort}`,
+  },
+);
 console.log(`\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops both.\n`);

@@ -9,14 +9,32 @@ import path from 'node:path';
 import { openDatabase, type Database, type ListImagesQuery } from '../src/index.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 3000);
-const WORDS = ['red', 'blue', 'green', 'circle', 'square', 'triangle', 'small', 'large', 'left', 'right', 'above', 'below'];
+const WORDS = [
+  'red',
+  'blue',
+  'green',
+  'circle',
+  'square',
+  'triangle',
+  'small',
+  'large',
+  'left',
+  'right',
+  'above',
+  'below',
+];
 const pick = () => WORDS[Math.floor(Math.random() * WORDS.length)] as string;
 const sentence = () => ['a', pick(), pick(), pick(), 'and', 'a', pick(), pick()].join(' ');
 
 async function populate(db: Database): Promise<void> {
   const models = ['bench-lstm', 'bench-attention'];
   for (const [index, id] of models.entries()) {
-    await db.models.upsertFromManifest({ id, variant: index ? 'attention' : 'lstm', format: 1, dataset: { name: 'shapes' } });
+    await db.models.upsertFromManifest({
+      id,
+      variant: index ? 'attention' : 'lstm',
+      format: 1,
+      dataset: { name: 'shapes' },
+    });
   }
   const splits = ['train', 'val', 'test'] as const;
   for (let start = 0; start < IMAGES; start += 50) {
@@ -24,17 +42,32 @@ async function populate(db: Database): Promise<void> {
       Array.from({ length: Math.min(50, IMAGES - start) }, async (_, offset) => {
         const n = start + offset;
         const { image } = await db.images.upsertBySha256({
-          bytes: randomBytes(1500), mime: 'image/png', width: 64, height: 64, thumbnail: randomBytes(600),
-          source: 'dataset', dataset: 'shapes', split: splits[n % 3], filename: `${n}.png`,
+          bytes: randomBytes(1500),
+          mime: 'image/png',
+          width: 64,
+          height: 64,
+          thumbnail: randomBytes(600),
+          source: 'dataset',
+          dataset: 'shapes',
+          split: splits[n % 3],
+          filename: `${n}.png`,
         });
         if (n % 2 === 0) await db.references.add(image.id, [sentence(), sentence(), sentence()]);
         for (const modelId of models) {
           const text = sentence();
           const tokens = text.split(' ');
           const caption = await db.captions.save({
-            imageId: image.id, modelId, settings: { beamSize: 3, maxLength: 20 }, text, tokens,
-            tokenIds: tokens.map((_, i) => i + 4), logProb: -4, nBest: [{ text, tokens, logProb: -4, score: -0.5 }],
-            attention: null, sentenceBleu: n % 2 === 0 ? Math.random() : null, latencyMs: 10,
+            imageId: image.id,
+            modelId,
+            settings: { beamSize: 3, maxLength: 20 },
+            text,
+            tokens,
+            tokenIds: tokens.map((_, i) => i + 4),
+            logProb: -4,
+            nBest: [{ text, tokens, logProb: -4, score: -0.5 }],
+            attention: null,
+            sentenceBleu: n % 2 === 0 ? Math.random() : null,
+            latencyMs: 10,
           });
           if (n % 3 === 0) await db.ratings.rate({ captionId: caption.id, voterId: `v${n % 7}`, stars: 1 + (n % 5) });
         }
@@ -48,7 +81,10 @@ async function galleryPage(db: Database, query: ListImagesQuery): Promise<void> 
   const loaders = db.createLoaders({ voterId: 'v1' });
   const [page] = await Promise.all([db.images.list({ ...query, first: 24 }), db.images.count(query.filter)]);
   const ids = page.items.map((item) => item.image.id);
-  const [captions] = await Promise.all([loaders.captionsByImageId.loadMany(ids), loaders.referencesByImageId.loadMany(ids)]);
+  const [captions] = await Promise.all([
+    loaders.captionsByImageId.loadMany(ids),
+    loaders.referencesByImageId.loadMany(ids),
+  ]);
   const captionList = captions.flatMap((entry) => (Array.isArray(entry) ? entry : []));
   await Promise.all([
     loaders.ratingSummaryByCaptionId.loadMany(captionList.map((caption) => caption.id)),
@@ -86,7 +122,9 @@ const db = await openDatabase({ dataDir, databaseUrl: null, poolSize: 20 });
 try {
   const t0 = performance.now();
   await populate(db);
-  console.log(`populated ${IMAGES} images, ${IMAGES * 2} captions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `populated ${IMAGES} images, ${IMAGES * 2} captions in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const queries: [string, ListImagesQuery][] = [
     ['newest', {}],
     ['bleu', { sort: 'bleu' }],

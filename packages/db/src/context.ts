@@ -9,11 +9,7 @@ export interface DbContext {
   pool: pg.Pool;
 }
 
-export async function sql<Row extends object>(
-  ctx: DbContext,
-  text: string,
-  params: unknown[] = [],
-): Promise<Row[]> {
+export async function sql<Row extends object>(ctx: DbContext, text: string, params: unknown[] = []): Promise<Row[]> {
   return translated(async () => (await ctx.pool.query<Row>(text, params)).rows);
 }
 

@@ -45,7 +45,10 @@ async function childScript(name: string, body: string): Promise<string> {
 }
 
 function runChild(file: string, args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: packageDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: packageDir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 function waitForLine(child: ReturnType<typeof runChild>, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
@@ -78,7 +81,12 @@ describe('embedded PostgreSQL', () => {
       await first.references.add(image.id, ['a red circle']);
       const caption = await addCaption(first, image.id, model.id);
       await first.ratings.rate({ captionId: caption.id, voterId: 'v', stars: 5 });
-      const { run } = await first.evaluationRuns.startOrJoin({ modelId: model.id, split: 'test', settings: { beamSize: 3 }, metricVersion: 'v1' });
+      const { run } = await first.evaluationRuns.startOrJoin({
+        modelId: model.id,
+        split: 'test',
+        settings: { beamSize: 3 },
+        metricVersion: 'v1',
+      });
       const port = Number(new URL(first.connectionString).port);
       await first.close();
       await first.close(); // idempotent
@@ -88,7 +96,10 @@ describe('embedded PostgreSQL', () => {
       try {
         assert.deepEqual(second.migrations.applied, [], 'nothing to migrate on a restart');
         assert.deepEqual(await second.images.getById(image.id), image);
-        assert.deepEqual((await second.references.listByImage(image.id)).map((reference) => reference.text), ['a red circle']);
+        assert.deepEqual(
+          (await second.references.listByImage(image.id)).map((reference) => reference.text),
+          ['a red circle'],
+        );
         assert.deepEqual(await second.captions.getById(caption.id), caption);
         assert.equal((await second.ratings.get(caption.id, 'v'))?.stars, 5);
         assert.equal((await second.evaluationRuns.getById(run.id))?.status, 'queued');
@@ -182,7 +193,8 @@ describe('embedded PostgreSQL', () => {
       const serverPid = Number.parseInt(pidFile.split('\n')[0] ?? '', 10);
       if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
       const deadline = Date.now() + 15_000;
-      while (isProcessAlive(serverPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (isProcessAlive(serverPid) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(isProcessAlive(serverPid), false, 'the server stopped with its process');
     } finally {
       await removeDir(dataDir);

@@ -283,4 +283,3 @@ function describe(value: unknown): string {
   if (value === undefined) return 'the server process exited';
   return String(value);
 }
-

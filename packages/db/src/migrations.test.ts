@@ -83,7 +83,10 @@ describe('migrations', () => {
     assert.deepEqual(second, { applied: [], alreadyApplied: names });
     assert.deepEqual(await schemaSnapshot(pool), snapshot);
     const { rows } = await pool.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);
-    assert.deepEqual(rows.map((row: { name: string }) => row.name), names);
+    assert.deepEqual(
+      rows.map((row: { name: string }) => row.name),
+      names,
+    );
   });
 
   it('rolls a failing migration back entirely and reports the SQL error', async () => {
@@ -156,17 +159,37 @@ describe('migrations', () => {
       const captionA = await addCaption(db, image.id, modelA.id);
       const captionB = await addCaption(db, image.id, modelB.id);
       await db.ratings.rate({ captionId: captionA.id, voterId: 'v', stars: 4 });
-      await db.preferences.record({ imageId: image.id, captionAId: captionA.id, captionBId: captionB.id, winner: 'B', voterId: 'v' });
-      const { run } = await db.evaluationRuns.startOrJoin({ modelId: modelA.id, split: 'test', settings: { beamSize: 3 }, metricVersion: 'v1' });
+      await db.preferences.record({
+        imageId: image.id,
+        captionAId: captionA.id,
+        captionBId: captionB.id,
+        winner: 'B',
+        voterId: 'v',
+      });
+      const { run } = await db.evaluationRuns.startOrJoin({
+        modelId: modelA.id,
+        split: 'test',
+        settings: { beamSize: 3 },
+        metricVersion: 'v1',
+      });
       // ...is read back by Prisma Client with every scalar field of the model: a column whose name or
       // type disagrees with schema.prisma fails here.
       const images = await prisma.image.findMany();
       assert.deepEqual([images[0]?.id, images[0]?.width, images[0]?.split], [image.id, image.width, image.split]);
       assert.equal((await prisma.referenceCaption.findMany())[0]?.text, 'a red circle');
-      assert.deepEqual((await prisma.model.findMany({ orderBy: { id: 'asc' } })).map((model) => model.id), ['shapes-attention', 'shapes-lstm']);
+      assert.deepEqual(
+        (await prisma.model.findMany({ orderBy: { id: 'asc' } })).map((model) => model.id),
+        ['shapes-attention', 'shapes-lstm'],
+      );
       const captions = await prisma.caption.findMany({ where: { id: captionA.id } });
       assert.deepEqual(
-        [captions[0]?.tokens, captions[0]?.tokenIds, captions[0]?.logProb, captions[0]?.sentenceBleu, captions[0]?.settingsKey],
+        [
+          captions[0]?.tokens,
+          captions[0]?.tokenIds,
+          captions[0]?.logProb,
+          captions[0]?.sentenceBleu,
+          captions[0]?.settingsKey,
+        ],
         [captionA.tokens, captionA.tokenIds, captionA.logProb, captionA.sentenceBleu, captionA.settingsKey],
       );
       assert.equal((await prisma.rating.findMany())[0]?.stars, 4);
@@ -174,7 +197,10 @@ describe('migrations', () => {
       const runs = await prisma.evaluationRun.findMany();
       assert.deepEqual([runs[0]?.id, runs[0]?.status, runs[0]?.total], [run.id, 'queued', 0]);
       // And Prisma can write through the same tables.
-      const updated = await prisma.rating.update({ where: { captionId_voterId: { captionId: captionA.id, voterId: 'v' } }, data: { stars: 2 } });
+      const updated = await prisma.rating.update({
+        where: { captionId_voterId: { captionId: captionA.id, voterId: 'v' } },
+        data: { stars: 2 },
+      });
       assert.equal(updated.stars, 2);
     } finally {
       await prisma.$disconnect();

@@ -51,7 +51,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
   if (databaseUrl) checkDatabaseUrl(databaseUrl);
 
   let server: EmbeddedServer | null = null;
-  if (!databaseUrl) server = await startEmbeddedServer({ dataDir, port: options.port, onServerLog: options.onServerLog });
+  if (!databaseUrl)
+    server = await startEmbeddedServer({ dataDir, port: options.port, onServerLog: options.onServerLog });
   const connectionString = databaseUrl ?? (server as EmbeddedServer).connectionString;
 
   const pool = new pg.Pool({ connectionString, max: poolSize });
@@ -90,7 +91,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
     migrations,
     ...repos,
     /** Fresh DataLoaders; create one set per request. */
-    createLoaders: (loaderOptions: { voterId?: string | null } = {}): Loaders => createLoaders(ctx, repos, loaderOptions),
+    createLoaders: (loaderOptions: { voterId?: string | null } = {}): Loaders =>
+      createLoaders(ctx, repos, loaderOptions),
 
     async health(): Promise<DatabaseHealth> {
       const started = performance.now();

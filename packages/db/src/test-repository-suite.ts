@@ -56,7 +56,12 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.equal(first.created, true);
         assert.equal(first.image.sha256, sha256Of(input.bytes));
         assert.deepEqual(
-          { mime: first.image.mime, width: first.image.width, height: first.image.height, byteSize: first.image.byteSize },
+          {
+            mime: first.image.mime,
+            width: first.image.width,
+            height: first.image.height,
+            byteSize: first.image.byteSize,
+          },
           { mime: 'image/jpeg', width: 320, height: 200, byteSize: input.bytes.length },
         );
         assert.ok(first.image.createdAt instanceof Date);
@@ -80,7 +85,13 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const input = imageInput({ source: 'upload', dataset: null, split: null, filename: null });
         const uploaded = await db.images.upsertBySha256(input);
         assert.equal(uploaded.image.source, 'upload');
-        const imported = await db.images.upsertBySha256({ ...input, source: 'dataset', dataset: 'shapes', split: 'val', filename: 'x.png' });
+        const imported = await db.images.upsertBySha256({
+          ...input,
+          source: 'dataset',
+          dataset: 'shapes',
+          split: 'val',
+          filename: 'x.png',
+        });
         assert.equal(imported.created, false);
         assert.deepEqual(
           [imported.image.source, imported.image.dataset, imported.image.split, imported.image.filename],
@@ -115,13 +126,20 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         // The database itself refuses a duplicate hash and a malformed one, whoever writes.
         const stored = await addImage(db);
         await assert.rejects(
-          rawSql(db, `INSERT INTO images (sha256, bytes, mime, byte_size, width, height, thumbnail, source)
-                      VALUES ($1, '\\x00', 'image/png', 1, 1, 1, '\\x00', 'upload')`, [stored.sha256]),
+          rawSql(
+            db,
+            `INSERT INTO images (sha256, bytes, mime, byte_size, width, height, thumbnail, source)
+                      VALUES ($1, '\\x00', 'image/png', 1, 1, 1, '\\x00', 'upload')`,
+            [stored.sha256],
+          ),
           /images_sha256_key/,
         );
         await assert.rejects(
-          rawSql(db, `INSERT INTO images (sha256, bytes, mime, byte_size, width, height, thumbnail, source)
-                      VALUES ('xyz', '\\x00', 'image/png', 1, 1, 1, '\\x00', 'upload')`),
+          rawSql(
+            db,
+            `INSERT INTO images (sha256, bytes, mime, byte_size, width, height, thumbnail, source)
+                      VALUES ('xyz', '\\x00', 'image/png', 1, 1, 1, '\\x00', 'upload')`,
+          ),
           /images_sha256_check/,
         );
         assert.equal(await countRows(db, 'images'), before + 1);
@@ -145,7 +163,11 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const references = await db.references.listByImage(image.id);
         assert.deepEqual(
           references.map((reference) => [reference.text, reference.position]),
-          [['a red circle', 0], ['a blue square', 1], ['a green triangle', 2]],
+          [
+            ['a red circle', 0],
+            ['a blue square', 1],
+            ['a green triangle', 2],
+          ],
         );
         assert.ok(references.every((reference) => reference.imageId === image.id));
       });
@@ -163,13 +185,16 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
       it('registers a model from its manifest and refreshes it', async () => {
         const id = unique('shapes-lstm');
         const model = await addModel(db, id);
-        assert.deepEqual(
-          [model.id, model.variant, model.dataset, model.format],
-          [id, 'lstm', 'shapes', 1],
-        );
+        assert.deepEqual([model.id, model.variant, model.dataset, model.format], [id, 'lstm', 'shapes', 1]);
         assert.deepEqual(model.params, { trainable: 1000, frozen: 10, total: 1010 });
         assert.equal((model.manifest as { maxLength: number }).maxLength, 20);
-        const changed = await db.models.upsertFromManifest({ id, variant: 'lstm', format: 1, dataset: { name: 'shapes' }, metrics: { val: {} } });
+        const changed = await db.models.upsertFromManifest({
+          id,
+          variant: 'lstm',
+          format: 1,
+          dataset: { name: 'shapes' },
+          metrics: { val: {} },
+        });
         assert.deepEqual(changed.metrics, { val: {} });
         assert.deepEqual(await db.models.getById(id), changed);
         assert.ok((await db.models.list()).some((listed) => listed.id === id));
@@ -177,7 +202,10 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
       });
 
       it('rejects manifests without the fields the service needs', async () => {
-        await assert.rejects(db.models.upsertFromManifest({ id: 'x', variant: 'transformer', format: 1, dataset: { name: 'd' } }), InvalidInputError);
+        await assert.rejects(
+          db.models.upsertFromManifest({ id: 'x', variant: 'transformer', format: 1, dataset: { name: 'd' } }),
+          InvalidInputError,
+        );
         await assert.rejects(db.models.upsertFromManifest({ variant: 'lstm' }), InvalidInputError);
         await assert.rejects(db.models.upsertFromManifest([]), InvalidInputError);
         await assert.rejects(
@@ -197,11 +225,20 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.deepEqual(saved.tokenIds, [4, 5, 6]);
         assert.equal(saved.logProb, -3.25);
         assert.equal(saved.sentenceBleu, 0.5);
-        assert.deepEqual(saved.nBest, [{ text: 'a red circle', tokens: ['a', 'red', 'circle'], logProb: -3.25, score: -0.46 }]);
+        assert.deepEqual(saved.nBest, [
+          { text: 'a red circle', tokens: ['a', 'red', 'circle'], logProb: -3.25, score: -0.46 },
+        ]);
 
-        const found = await db.captions.find({ imageId: image.id, modelId: model.id, settings: { maxLength: 20, beamSize: 3 } });
+        const found = await db.captions.find({
+          imageId: image.id,
+          modelId: model.id,
+          settings: { maxLength: 20, beamSize: 3 },
+        });
         assert.deepEqual(found, saved);
-        assert.equal(await db.captions.find({ imageId: image.id, modelId: model.id, settings: { beamSize: 1, maxLength: 20 } }), null);
+        assert.equal(
+          await db.captions.find({ imageId: image.id, modelId: model.id, settings: { beamSize: 1, maxLength: 20 } }),
+          null,
+        );
 
         const replaced = await addCaption(db, image.id, model.id, { text: 'a blue square' });
         assert.equal(replaced.id, saved.id, 'same settings replace the caption in place');
@@ -210,7 +247,11 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const listed = await db.captions.listByImage(image.id);
         assert.deepEqual(listed.map((caption) => caption.text).sort(), ['a blue square', 'a square']);
         assert.deepEqual(await db.captions.getById(saved.id), replaced);
-        const map = await db.captions.findForImages({ modelId: model.id, settings: { beamSize: 1, maxLength: 20 }, imageIds: [image.id, MISSING_ID] });
+        const map = await db.captions.findForImages({
+          modelId: model.id,
+          settings: { beamSize: 1, maxLength: 20 },
+          imageIds: [image.id, MISSING_ID],
+        });
         assert.deepEqual([...map.keys()], [image.id]);
         assert.equal((await db.captions.setSentenceBleu(greedy.id, 0.25)).sentenceBleu, 0.25);
       });
@@ -220,8 +261,17 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const image = await addImage(db);
         const attention = { rows: 2, cols: 2, steps: [{ word: 'a', weights: [0.1, 0.2, 0.3, 0.4] }] };
         const saved = await db.captions.save({
-          imageId: image.id, modelId: model.id, settings: { beamSize: 1, maxLength: 5 }, text: 'a', tokens: ['a'],
-          tokenIds: [4], logProb: -0.5, nBest: [], attention, sentenceBleu: null, latencyMs: 3,
+          imageId: image.id,
+          modelId: model.id,
+          settings: { beamSize: 1, maxLength: 5 },
+          text: 'a',
+          tokens: ['a'],
+          tokenIds: [4],
+          logProb: -0.5,
+          nBest: [],
+          attention,
+          sentenceBleu: null,
+          latencyMs: 3,
         });
         assert.deepEqual(saved.attention, attention);
         assert.equal(saved.sentenceBleu, null);
@@ -231,19 +281,37 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const model = await addModel(db, unique('bad-cap'));
         const image = await addImage(db);
         const base = {
-          imageId: image.id, modelId: model.id, settings: { beamSize: 3, maxLength: 20 }, text: 'a b', tokens: ['a', 'b'],
-          tokenIds: [4, 5], logProb: -1, nBest: [], latencyMs: 1,
+          imageId: image.id,
+          modelId: model.id,
+          settings: { beamSize: 3, maxLength: 20 },
+          text: 'a b',
+          tokens: ['a', 'b'],
+          tokenIds: [4, 5],
+          logProb: -1,
+          nBest: [],
+          latencyMs: 1,
         };
-        await assert.rejects(db.captions.save({ ...base, tokenIds: [4] }), (error: unknown) =>
-          error instanceof ConstraintViolationError && error.constraint === 'captions_token_ids_check');
-        await assert.rejects(db.captions.save({ ...base, sentenceBleu: 1.5 }), (error: unknown) =>
-          error instanceof ConstraintViolationError && error.constraint === 'captions_sentence_bleu_check');
+        await assert.rejects(
+          db.captions.save({ ...base, tokenIds: [4] }),
+          (error: unknown) =>
+            error instanceof ConstraintViolationError && error.constraint === 'captions_token_ids_check',
+        );
+        await assert.rejects(
+          db.captions.save({ ...base, sentenceBleu: 1.5 }),
+          (error: unknown) =>
+            error instanceof ConstraintViolationError && error.constraint === 'captions_sentence_bleu_check',
+        );
         await assert.rejects(db.captions.save({ ...base, logProb: 0.5 }), ConstraintViolationError);
         await assert.rejects(db.captions.save({ ...base, latencyMs: Number.NaN }), InvalidInputError);
-        await assert.rejects(db.captions.save({ ...base, modelId: 'no-such-model' }), (error: unknown) =>
-          error instanceof NotFoundError && error.entity === 'model' && error.id === 'no-such-model');
-        await assert.rejects(db.captions.save({ ...base, imageId: MISSING_ID }), (error: unknown) =>
-          error instanceof NotFoundError && error.entity === 'image');
+        await assert.rejects(
+          db.captions.save({ ...base, modelId: 'no-such-model' }),
+          (error: unknown) =>
+            error instanceof NotFoundError && error.entity === 'model' && error.id === 'no-such-model',
+        );
+        await assert.rejects(
+          db.captions.save({ ...base, imageId: MISSING_ID }),
+          (error: unknown) => error instanceof NotFoundError && error.entity === 'image',
+        );
         await assert.rejects(db.captions.save({ ...base, settings: {} }), InvalidInputError);
         assert.equal(await countRows(db, 'captions', 'image_id = $1', [image.id]), 0);
       });
@@ -266,10 +334,14 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
       it('saves captions of one image from several models at once without deadlocking', async () => {
         // Each insert holds a key-share lock on the image (foreign key) while the stats trigger locks the
         // image row: a trigger asking for FOR UPDATE deadlocked two models captioning one upload.
-        const models = await Promise.all(Array.from({ length: 8 }, (_, index) => addModel(db, unique(`deadlock-${index}`))));
+        const models = await Promise.all(
+          Array.from({ length: 8 }, (_, index) => addModel(db, unique(`deadlock-${index}`))),
+        );
         for (let round = 0; round < 20; round++) {
           const image = await addImage(db);
-          await Promise.all(models.map((model, index) => addCaption(db, image.id, model.id, { sentenceBleu: index / 10 })));
+          await Promise.all(
+            models.map((model, index) => addCaption(db, image.id, model.id, { sentenceBleu: index / 10 })),
+          );
           const imageStats = await db.createLoaders().imageStatsById.load(image.id);
           assert.equal(imageStats?.bestBleu, 0.7);
         }
@@ -303,9 +375,14 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         }
         await assert.rejects(db.ratings.rate({ captionId: caption.id, voterId: 'v', stars: 2.5 }), InvalidInputError);
         await assert.rejects(db.ratings.rate({ captionId: caption.id, voterId: '', stars: 3 }), InvalidInputError);
-        await assert.rejects(db.ratings.rate({ captionId: MISSING_ID, voterId: 'v', stars: 3 }), (error: unknown) =>
-          error instanceof NotFoundError && error.entity === 'caption' && error.id === MISSING_ID);
-        await assert.rejects(rawSql(db, `INSERT INTO ratings (caption_id, voter_id, stars) VALUES ($1, 'v', 6)`, [caption.id]), /ratings_stars_check/);
+        await assert.rejects(
+          db.ratings.rate({ captionId: MISSING_ID, voterId: 'v', stars: 3 }),
+          (error: unknown) => error instanceof NotFoundError && error.entity === 'caption' && error.id === MISSING_ID,
+        );
+        await assert.rejects(
+          rawSql(db, `INSERT INTO ratings (caption_id, voter_id, stars) VALUES ($1, 'v', 6)`, [caption.id]),
+          /ratings_stars_check/,
+        );
         assert.equal(await countRows(db, 'ratings', 'caption_id = $1', [caption.id]), 0);
       });
     });
@@ -319,20 +396,38 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         return { image, a, b, modelA, modelB };
       }
 
-      it('records one vote per voter per pair, in the caller\'s A/B order', async () => {
+      it("records one vote per voter per pair, in the caller's A/B order", async () => {
         const { image, a, b } = await pairOnOneImage();
-        const first = await db.preferences.record({ imageId: image.id, captionAId: a.id, captionBId: b.id, winner: 'A', voterId: 'p1' });
+        const first = await db.preferences.record({
+          imageId: image.id,
+          captionAId: a.id,
+          captionBId: b.id,
+          winner: 'A',
+          voterId: 'p1',
+        });
         assert.deepEqual([first.captionAId, first.captionBId, first.winner], [a.id, b.id, 'A']);
         // The same pair shown the other way round: still one vote, now for b.
-        const second = await db.preferences.record({ imageId: image.id, captionAId: b.id, captionBId: a.id, winner: 'A', voterId: 'p1' });
+        const second = await db.preferences.record({
+          imageId: image.id,
+          captionAId: b.id,
+          captionBId: a.id,
+          winner: 'A',
+          voterId: 'p1',
+        });
         assert.equal(second.id, first.id);
         assert.deepEqual([second.captionAId, second.captionBId, second.winner], [b.id, a.id, 'A']);
         assert.equal(await countRows(db, 'preferences', 'image_id = $1', [image.id]), 1);
-        await db.preferences.record({ imageId: image.id, captionAId: a.id, captionBId: b.id, winner: 'TIE', voterId: 'p2' });
+        await db.preferences.record({
+          imageId: image.id,
+          captionAId: a.id,
+          captionBId: b.id,
+          winner: 'TIE',
+          voterId: 'p2',
+        });
         assert.equal(await countRows(db, 'preferences', 'image_id = $1', [image.id]), 2);
       });
 
-      it('rejects pairs that are not two models\' captions of that image', async () => {
+      it("rejects pairs that are not two models' captions of that image", async () => {
         const { image, a, modelA } = await pairOnOneImage();
         const otherImage = await addImage(db);
         const sameModel = await addCaption(db, image.id, modelA.id, { beamSize: 1 });
@@ -342,12 +437,19 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         await assert.rejects(db.preferences.record({ ...vote, captionBId: elsewhere.id }), /is not a caption of image/);
         await assert.rejects(db.preferences.record({ ...vote, captionBId: a.id }), InvalidInputError);
         await assert.rejects(db.preferences.record({ ...vote, captionBId: MISSING_ID }), NotFoundError);
-        await assert.rejects(db.preferences.record({ ...vote, captionBId: sameModel.id, winner: 'C' as never }), InvalidInputError);
+        await assert.rejects(
+          db.preferences.record({ ...vote, captionBId: sameModel.id, winner: 'C' as never }),
+          InvalidInputError,
+        );
         // The database enforces the same image and different models even for raw writes.
         const [low, high] = [a.id, elsewhere.id].sort();
         await assert.rejects(
-          rawSql(db, `INSERT INTO preferences (image_id, caption_a_id, model_a_id, caption_b_id, model_b_id, winner, voter_id)
-                      VALUES ($1, $2, $3, $4, $3, 'A', 'raw')`, [image.id, low, modelA.id, high]),
+          rawSql(
+            db,
+            `INSERT INTO preferences (image_id, caption_a_id, model_a_id, caption_b_id, model_b_id, winner, voter_id)
+                      VALUES ($1, $2, $3, $4, $3, 'A', 'raw')`,
+            [image.id, low, modelA.id, high],
+          ),
           /preferences_distinct_models_check|preferences_caption_[ab]_fkey/,
         );
         assert.equal(await countRows(db, 'preferences', 'image_id = $1', [image.id]), 0);
@@ -362,8 +464,13 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
           if (!candidate) break;
           assert.ok(!seen.has(candidate.imageId), 'an image already judged is not offered again');
           seen.add(candidate.imageId);
-          const [a, b] = [await db.captions.getById(candidate.captionAId), await db.captions.getById(candidate.captionBId)];
-          assert.ok(a && b && a.imageId === candidate.imageId && b.imageId === candidate.imageId && a.modelId !== b.modelId);
+          const [a, b] = [
+            await db.captions.getById(candidate.captionAId),
+            await db.captions.getById(candidate.captionBId),
+          ];
+          assert.ok(
+            a && b && a.imageId === candidate.imageId && b.imageId === candidate.imageId && a.modelId !== b.modelId,
+          );
           await db.preferences.record({ ...candidate, winner: 'TIE', voterId });
         }
         assert.ok(seen.size >= 1);
@@ -374,7 +481,12 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
     describe('evaluation runs', () => {
       it('goes from queued to succeeded, and an identical start joins the active run', async () => {
         const model = await addModel(db, unique('eval-model'));
-        const request = { modelId: model.id, split: 'test' as const, settings: { beamSize: 3, maxLength: 20 }, metricVersion: 'bleu-nltk-1' };
+        const request = {
+          modelId: model.id,
+          split: 'test' as const,
+          settings: { beamSize: 3, maxLength: 20 },
+          metricVersion: 'bleu-nltk-1',
+        };
         const started = await Promise.all(Array.from({ length: 10 }, () => db.evaluationRuns.startOrJoin(request)));
         const ids = new Set(started.map((result) => result.run.id));
         assert.equal(ids.size, 1, 'ten concurrent starts give one run');
@@ -406,7 +518,10 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.equal(next.joined, false, 'after it finished, the same request starts a new run');
         assert.deepEqual(await db.evaluationRuns.getById(run.id), done);
         const latest = await db.evaluationRuns.latestSucceeded();
-        assert.deepEqual(latest.filter((entry) => entry.modelId === model.id).map((entry) => entry.id), [run.id]);
+        assert.deepEqual(
+          latest.filter((entry) => entry.modelId === model.id).map((entry) => entry.id),
+          [run.id],
+        );
         const listed = await db.evaluationRuns.list({ modelId: model.id });
         assert.equal(listed.length, 4);
         assert.equal(listed[0]?.id, next.run.id, 'newest first');
@@ -414,12 +529,21 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
 
       it('fails runs with a message, requeues interrupted ones and rejects a second active run in the database', async () => {
         const model = await addModel(db, unique('eval-fail'));
-        const request = { modelId: model.id, split: 'val' as const, settings: { beamSize: 2, maxLength: 20 }, metricVersion: 'v1' };
+        const request = {
+          modelId: model.id,
+          split: 'val' as const,
+          settings: { beamSize: 2, maxLength: 20 },
+          metricVersion: 'v1',
+        };
         const { run } = await db.evaluationRuns.startOrJoin(request);
         await assert.rejects(db.evaluationRuns.succeed(run.id, [0.1, 0.1, 0.1, 0.1]), /it is queued, not running/);
         await assert.rejects(
-          rawSql(db, `INSERT INTO evaluation_runs (model_id, split, settings_key, settings, metric_version)
-                      VALUES ($1, 'val', $2, '{}', 'v1')`, [model.id, run.settingsKey]),
+          rawSql(
+            db,
+            `INSERT INTO evaluation_runs (model_id, split, settings_key, settings, metric_version)
+                      VALUES ($1, 'val', $2, '{}', 'v1')`,
+            [model.id, run.settingsKey],
+          ),
           /evaluation_runs_one_active_idx/,
         );
         await db.evaluationRuns.claim(run.id);
@@ -446,12 +570,21 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
       // Five images in a dataset of their own, with captions of two models, ratings and references.
       async function galleryFixture() {
         const dataset = unique('gallery');
-        const [lstm, attention] = [await addModel(db, unique('g-lstm')), await addModel(db, unique('g-att'), 'attention')];
+        const [lstm, attention] = [
+          await addModel(db, unique('g-lstm')),
+          await addModel(db, unique('g-att'), 'attention'),
+        ];
         const images = [];
         for (let index = 0; index < 5; index++) {
           images.push(await addImage(db, { dataset, split: index < 3 ? 'test' : 'val' }));
         }
-        const [i0, i1, i2, i3, i4] = images as [typeof images[0], typeof images[0], typeof images[0], typeof images[0], typeof images[0]];
+        const [i0, i1, i2, i3, i4] = images as [
+          (typeof images)[0],
+          (typeof images)[0],
+          (typeof images)[0],
+          (typeof images)[0],
+          (typeof images)[0],
+        ];
         const c0 = await addCaption(db, i0.id, lstm.id, { text: 'two red circles', sentenceBleu: 0.9 });
         await addCaption(db, i0.id, attention.id, { text: 'a red circle', sentenceBleu: 0.2 });
         const c1 = await addCaption(db, i1.id, lstm.id, { text: 'a blue square', sentenceBleu: 0.4 });
@@ -483,8 +616,18 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         const f = await galleryFixture();
         const filter = { dataset: f.dataset };
         assert.deepEqual(await allPages({ filter }, 2), newestFirst(f.i0, f.i1, f.i2, f.i3, f.i4));
-        assert.deepEqual(await allPages({ filter, sort: 'bleu' }, 2), [f.i0.id, f.i2.id, f.i1.id, ...[f.i3.id, f.i4.id].sort().reverse()]);
-        assert.deepEqual(await allPages({ filter, sort: 'rating' }, 1), [f.i0.id, f.i2.id, f.i1.id, ...[f.i3.id, f.i4.id].sort().reverse()]);
+        assert.deepEqual(await allPages({ filter, sort: 'bleu' }, 2), [
+          f.i0.id,
+          f.i2.id,
+          f.i1.id,
+          ...[f.i3.id, f.i4.id].sort().reverse(),
+        ]);
+        assert.deepEqual(await allPages({ filter, sort: 'rating' }, 1), [
+          f.i0.id,
+          f.i2.id,
+          f.i1.id,
+          ...[f.i3.id, f.i4.id].sort().reverse(),
+        ]);
         const page = await db.images.list({ filter, sort: 'rating', first: 1 });
         assert.deepEqual(
           [page.items[0]?.image.meanRating, page.items[0]?.image.ratingCount, page.items[0]?.image.bestBleu],
@@ -498,7 +641,9 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
       it('filters by model, split, references, rating, BLEU, source and text', async () => {
         const f = await galleryFixture();
         const ids = async (filter: object, sort: 'newest' | 'bleu' = 'newest') =>
-          (await db.images.list({ filter: { dataset: f.dataset, ...filter }, sort, first: 100 })).items.map((item) => item.image.id);
+          (await db.images.list({ filter: { dataset: f.dataset, ...filter }, sort, first: 100 })).items.map(
+            (item) => item.image.id,
+          );
         assert.deepEqual(await ids({ modelId: f.lstm.id }), newestFirst(f.i1, f.i0));
         assert.deepEqual(await ids({ split: 'val' }), newestFirst(f.i4, f.i3));
         assert.deepEqual(await ids({ hasReferences: true }), newestFirst(f.i4, f.i0));
@@ -525,32 +670,55 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         // Many voters rating both captions at once, each voter several times.
         await Promise.all(
           Array.from({ length: 60 }, (_, index) =>
-            db.ratings.rate({ captionId: index % 2 ? c1.id : c2.id, voterId: `agg-${index % 10}`, stars: (index % 5) + 1 }),
+            db.ratings.rate({
+              captionId: index % 2 ? c1.id : c2.id,
+              voterId: `agg-${index % 10}`,
+              stars: (index % 5) + 1,
+            }),
           ),
         );
         await addCaption(db, image.id, m2.id, { sentenceBleu: 0.1 }); // re-scored: best BLEU drops to 0.3
         await rawSql(db, `DELETE FROM ratings WHERE caption_id = $1 AND voter_id = 'agg-1'`, [c1.id]);
         const recount = async () =>
-          (await rawSql(db, `SELECT i.rating_count AS "count", i.rating_sum AS "sum", i.best_bleu AS "best",
+          (
+            await rawSql(
+              db,
+              `SELECT i.rating_count AS "count", i.rating_sum AS "sum", i.best_bleu AS "best",
               (SELECT count(*) FROM ratings r JOIN captions c ON c.id = r.caption_id WHERE c.image_id = i.id)::int AS "countNow",
               (SELECT COALESCE(sum(r.stars), 0) FROM ratings r JOIN captions c ON c.id = r.caption_id WHERE c.image_id = i.id)::int AS "sumNow",
               (SELECT max(c.sentence_bleu) FROM captions c WHERE c.image_id = i.id) AS "bestNow"
-            FROM images i WHERE i.id = $1`, [image.id])).rows[0] as Record<string, number | null>;
+            FROM images i WHERE i.id = $1`,
+              [image.id],
+            )
+          ).rows[0] as Record<string, number | null>;
         let row = await recount();
         assert.deepEqual([row.count, row.sum, row.best], [row.countNow, row.sumNow, row.bestNow]);
         assert.equal(row.best, 0.3);
         assert.equal(row.count, 9, 'five voters per caption, one of their ratings deleted');
         const stats = await db.createLoaders().imageStatsById.load(image.id);
-        assert.deepEqual(stats, { meanRating: (row.sum as number) / (row.count as number), ratingCount: row.count, bestBleu: 0.3 });
+        assert.deepEqual(stats, {
+          meanRating: (row.sum as number) / (row.count as number),
+          ratingCount: row.count,
+          bestBleu: 0.3,
+        });
         await rawSql(db, `DELETE FROM captions WHERE id = $1`, [c1.id]);
         row = await recount();
         assert.deepEqual([row.count, row.sum, row.best], [row.countNow, row.sumNow, row.bestNow]);
         assert.equal(row.best, 0.1);
-        const captionRows = (await rawSql(db, `SELECT c.rating_count AS n, c.rating_sum AS s,
+        const captionRows = (
+          await rawSql(
+            db,
+            `SELECT c.rating_count AS n, c.rating_sum AS s,
             (SELECT count(*) FROM ratings r WHERE r.caption_id = c.id)::int AS "nNow",
             (SELECT COALESCE(sum(stars), 0) FROM ratings r WHERE r.caption_id = c.id)::int AS "sNow"
-          FROM captions c WHERE c.image_id = $1`, [image.id])).rows as { n: number; s: number; nNow: number; sNow: number }[];
-        assert.deepEqual(captionRows.map((c) => [c.n, c.s]), captionRows.map((c) => [c.nNow, c.sNow]));
+          FROM captions c WHERE c.image_id = $1`,
+            [image.id],
+          )
+        ).rows as { n: number; s: number; nNow: number; sNow: number }[];
+        assert.deepEqual(
+          captionRows.map((c) => [c.n, c.s]),
+          captionRows.map((c) => [c.nNow, c.sNow]),
+        );
       });
 
       it('rejects malformed paging and ranges', async () => {
@@ -584,12 +752,18 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
           loaders.captionById.load(MISSING_ID),
         ]);
         assert.deepEqual(captions, [[caption], []]);
-        assert.deepEqual(references.map((reference) => reference.text), ['ref one', 'ref two']);
+        assert.deepEqual(
+          references.map((reference) => reference.text),
+          ['ref one', 'ref two'],
+        );
         assert.deepEqual(summary, { count: 2, mean: 4, histogram: [0, 0, 1, 0, 1] });
         assert.equal(mine, 3);
         assert.equal(loadedModel?.id, model.id);
         assert.deepEqual(images, [imageB, null, null]);
-        assert.deepEqual(stats, [{ meanRating: 4, ratingCount: 2, bestBleu: 0.7 }, { meanRating: null, ratingCount: 0, bestBleu: null }]);
+        assert.deepEqual(stats, [
+          { meanRating: 4, ratingCount: 2, bestBleu: 0.7 },
+          { meanRating: null, ratingCount: 0, bestBleu: null },
+        ]);
         assert.equal(missing, null);
         assert.equal(await db.createLoaders().myRatingByCaptionId.load(caption.id), null);
       });
@@ -604,7 +778,11 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
             await addCaption(db, image.id, m2.id, { sentenceBleu: null }),
           ] as const);
         }
-        const [p0, p1, p2] = captionPairs as [typeof captionPairs[0], typeof captionPairs[0], typeof captionPairs[0]];
+        const [p0, p1, p2] = captionPairs as [
+          (typeof captionPairs)[0],
+          (typeof captionPairs)[0],
+          (typeof captionPairs)[0],
+        ];
         await db.ratings.rate({ captionId: p0[0].id, voterId: 'x', stars: 1 });
         await db.ratings.rate({ captionId: p1[0].id, voterId: 'x', stars: 3 });
         await db.ratings.rate({ captionId: p1[0].id, voterId: 'y', stars: 5 });
@@ -622,22 +800,33 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         await vote(p2, 'B', 'x', true); // m1 wins (shown as B)
         await vote(p2, 'TIE', 'y');
 
-        const stats = (await db.leaderboard.ratingStats()).filter((row) => row.modelId === m1.id || row.modelId === m2.id);
-        assert.deepEqual(stats, [
-          { modelId: m1.id, count: 3, mean: 3, variance: 4 },
-          { modelId: m2.id, count: 1, mean: 4, variance: null },
-        ].sort((a, b) => a.modelId.localeCompare(b.modelId)));
+        const stats = (await db.leaderboard.ratingStats()).filter(
+          (row) => row.modelId === m1.id || row.modelId === m2.id,
+        );
+        assert.deepEqual(
+          stats,
+          [
+            { modelId: m1.id, count: 3, mean: 3, variance: 4 },
+            { modelId: m2.id, count: 1, mean: 4, variance: null },
+          ].sort((a, b) => a.modelId.localeCompare(b.modelId)),
+        );
         const pairs = (await db.leaderboard.preferencePairs()).filter((row) => [m1.id, m2.id].includes(row.modelA));
         const [low] = [m1.id, m2.id].sort();
         const m1Wins = 2;
         assert.deepEqual(pairs, [
-          { modelA: low, modelB: low === m1.id ? m2.id : m1.id, winsA: low === m1.id ? m1Wins : 1, winsB: low === m1.id ? 1 : m1Wins, ties: 1 },
+          {
+            modelA: low,
+            modelB: low === m1.id ? m2.id : m1.id,
+            winsA: low === m1.id ? m1Wins : 1,
+            winsB: low === m1.id ? 1 : m1Wins,
+            ties: 1,
+          },
         ]);
         const points = (await db.leaderboard.bleuRatingPoints()).filter((row) => row.modelId === m1.id);
-        assert.deepEqual(
-          points.map((point) => [point.sentenceBleu, point.meanRating, point.ratingCount]).sort(),
-          [[0.2, 1, 1], [0.4, 4, 2]],
-        );
+        assert.deepEqual(points.map((point) => [point.sentenceBleu, point.meanRating, point.ratingCount]).sort(), [
+          [0.2, 1, 1],
+          [0.4, 4, 2],
+        ]);
         const totals = await db.leaderboard.totals();
         assert.ok(totals.ratingCount >= 4 && totals.preferenceCount >= 4);
         const counts = await db.models.captionCounts();

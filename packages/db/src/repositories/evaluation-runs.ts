@@ -17,7 +17,9 @@ const ACTIVE = `e.status IN ('queued', 'running')`;
 export function evaluationRunsRepository(ctx: DbContext) {
   async function getById(id: string): Promise<EvaluationRunRecord | null> {
     if (!isUuid(id)) return null;
-    const [row] = await sql<EvaluationRunRecord>(ctx, `SELECT ${RUN_COLUMNS} FROM evaluation_runs e WHERE e.id = $1`, [id]);
+    const [row] = await sql<EvaluationRunRecord>(ctx, `SELECT ${RUN_COLUMNS} FROM evaluation_runs e WHERE e.id = $1`, [
+      id,
+    ]);
     return row ?? null;
   }
 
@@ -41,7 +43,9 @@ export function evaluationRunsRepository(ctx: DbContext) {
     if (row) return row;
     const current = await getById(id);
     if (!current) throw new NotFoundError('evaluation run', id);
-    throw new InvalidInputError(`Cannot ${action} evaluation run ${id}: it is ${current.status}, not ${from.join(' or ')}.`);
+    throw new InvalidInputError(
+      `Cannot ${action} evaluation run ${id}: it is ${current.status}, not ${from.join(' or ')}.`,
+    );
   }
 
   return {
@@ -146,7 +150,9 @@ export function evaluationRunsRepository(ctx: DbContext) {
     getById,
 
     /** Newest first. */
-    list(options: { modelId?: string | null; split?: Split | null; status?: EvaluationStatus | null; first?: number } = {}) {
+    list(
+      options: { modelId?: string | null; split?: Split | null; status?: EvaluationStatus | null; first?: number } = {},
+    ) {
       const first = options.first ?? 50;
       if (!Number.isInteger(first) || first < 1 || first > 500) {
         throw new InvalidInputError(`first must be a whole number from 1 to 500 (got ${first}).`);

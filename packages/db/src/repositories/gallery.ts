@@ -26,7 +26,11 @@ interface Cursor {
 
 function encodeCursor(sort: ImageSort, image: GalleryImage): string {
   const value =
-    sort === 'newest' ? image.createdAt.toISOString() : sort === 'bleu' ? (image.bestBleu ?? -1) : (image.meanRating ?? -1);
+    sort === 'newest'
+      ? image.createdAt.toISOString()
+      : sort === 'bleu'
+        ? (image.bestBleu ?? -1)
+        : (image.meanRating ?? -1);
   return Buffer.from(JSON.stringify({ s: sort, v: value, i: image.id })).toString('base64url');
 }
 
@@ -49,7 +53,13 @@ function decodeCursor(cursor: string, sort: ImageSort): Cursor {
   return { sort, value: parsed.v as string | number, id: parsed.i };
 }
 
-function checkRange(name: string, min: number | null | undefined, max: number | null | undefined, lo: number, hi: number) {
+function checkRange(
+  name: string,
+  min: number | null | undefined,
+  max: number | null | undefined,
+  lo: number,
+  hi: number,
+) {
   for (const [label, value] of [
     [`min${name}`, min],
     [`max${name}`, max],
@@ -90,7 +100,9 @@ function filteredImages(filter: ImageFilter, params: Params): { from: string; wh
   if (filter.source) where.push(`g.source = ${params.add(filter.source)}`);
   if (filter.dataset) where.push(`g.dataset = ${params.add(filter.dataset)}`);
   if (filter.hasReferences === true || filter.hasReferences === false) {
-    where.push(`${filter.hasReferences ? '' : 'NOT '}EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = g.id)`);
+    where.push(
+      `${filter.hasReferences ? '' : 'NOT '}EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = g.id)`,
+    );
   }
   const search = filter.search?.trim();
   if (search) {
@@ -98,8 +110,10 @@ function filteredImages(filter: ImageFilter, params: Params): { from: string; wh
     where.push(`g.id IN (SELECT c.image_id FROM captions c WHERE c.search @@ ${query} ${captionScope}
       UNION SELECT rc.image_id FROM reference_captions rc WHERE rc.search @@ ${query})`);
   }
-  if (filter.minRating != null) where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) >= ${params.add(filter.minRating)}`);
-  if (filter.maxRating != null) where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) <= ${params.add(filter.maxRating)}`);
+  if (filter.minRating != null)
+    where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) >= ${params.add(filter.minRating)}`);
+  if (filter.maxRating != null)
+    where.push(`g.rating_sum::float8 / NULLIF(g.rating_count, 0) <= ${params.add(filter.maxRating)}`);
   if (filter.minBleu != null) where.push(`g.best_bleu >= ${params.add(filter.minBleu)}`);
   if (filter.maxBleu != null) where.push(`g.best_bleu <= ${params.add(filter.maxBleu)}`);
   return { from, where };
@@ -117,7 +131,8 @@ export async function listImages(ctx: DbContext, query: ListImagesQuery): Promis
   const key = SORT_KEY[sort];
   if (query.after) {
     const cursor = decodeCursor(query.after, sort);
-    const value = sort === 'newest' ? `${params.add(cursor.value)}::timestamptz` : `${params.add(cursor.value)}::float8`;
+    const value =
+      sort === 'newest' ? `${params.add(cursor.value)}::timestamptz` : `${params.add(cursor.value)}::float8`;
     where.push(`(${key}, g.id) < (${value}, ${params.add(cursor.id)}::uuid)`);
   }
   const rows = await sql<GalleryImage>(

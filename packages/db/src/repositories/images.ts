@@ -55,7 +55,8 @@ export function imagesRepository(ctx: DbContext) {
          RETURNING ${IMAGE_COLUMNS}`,
         [sha256, input.filename ?? null, input.dataset ?? null, input.split ?? null],
       );
-      if (!existing) throw new Error(`Image ${sha256} conflicted on insert but was not found; it was deleted meanwhile.`);
+      if (!existing)
+        throw new Error(`Image ${sha256} conflicted on insert but was not found; it was deleted meanwhile.`);
       return { image: existing, created: false };
     },
 
@@ -80,7 +81,10 @@ export function imagesRepository(ctx: DbContext) {
 
     async getOriginal(id: string): Promise<StoredBytes | null> {
       if (!isUuid(id)) return null;
-      const image = await ctx.prisma.image.findUnique({ where: { id }, select: { bytes: true, mime: true, sha256: true } });
+      const image = await ctx.prisma.image.findUnique({
+        where: { id },
+        select: { bytes: true, mime: true, sha256: true },
+      });
       return image ? { bytes: Buffer.from(image.bytes), mime: image.mime, sha256: image.sha256 } : null;
     },
 
@@ -99,7 +103,11 @@ export function imagesRepository(ctx: DbContext) {
     /** Ids of the split's images that have reference captions, oldest first: an evaluation's image set. */
     async listIdsForEvaluation(options: { split: Split; dataset?: string | null }): Promise<string[]> {
       const rows = await ctx.prisma.image.findMany({
-        where: { split: options.split, ...(options.dataset ? { dataset: options.dataset } : {}), references: { some: {} } },
+        where: {
+          split: options.split,
+          ...(options.dataset ? { dataset: options.dataset } : {}),
+          references: { some: {} },
+        },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         select: { id: true },
       });

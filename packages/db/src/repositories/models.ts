@@ -19,7 +19,9 @@ export function modelsRepository(ctx: DbContext) {
       const datasetName = isObject(dataset) ? dataset.name : dataset;
       if (typeof id !== 'string' || id === '') throw new InvalidInputError('The manifest has no "id".');
       if (variant !== 'lstm' && variant !== 'attention') {
-        throw new InvalidInputError(`Manifest ${id}: "variant" must be "lstm" or "attention" (got ${JSON.stringify(variant)}).`);
+        throw new InvalidInputError(
+          `Manifest ${id}: "variant" must be "lstm" or "attention" (got ${JSON.stringify(variant)}).`,
+        );
       }
       if (typeof format !== 'number' || !Number.isInteger(format)) {
         throw new InvalidInputError(`Manifest ${id}: "format" must be an integer.`);

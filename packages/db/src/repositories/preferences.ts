@@ -42,7 +42,9 @@ export function preferencesRepository(ctx: DbContext) {
         }
       }
       if (a.modelId === b.modelId) {
-        throw new InvalidInputError(`Both captions are by model ${a.modelId}; compare captions of two different models.`);
+        throw new InvalidInputError(
+          `Both captions are by model ${a.modelId}; compare captions of two different models.`,
+        );
       }
       const swapped = a.id > b.id;
       const [first, second] = swapped ? [b, a] : [a, b];
