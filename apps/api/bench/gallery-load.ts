@@ -208,16 +208,14 @@ async function main(): Promise<void> {
       );
     results.push(await load('captionImage, cached settings', url, cached));
     // Fresh captions: each request a new (image, model, maxLength) so the model runs; the queue bounds the work.
-    const fresh = ids
-      .slice(0, 120)
-      .flatMap((imageId, i) =>
-        models.map((m) =>
-          json({
-            query: mutation,
-            variables: { input: { imageId, modelId: m.id, beamSize: 3, maxLength: 10 + (i % 5) } },
-          }),
-        ),
-      );
+    const fresh = ids.slice(0, 120).flatMap((imageId, i) =>
+      models.map((m) =>
+        json({
+          query: mutation,
+          variables: { input: { imageId, modelId: m.id, beamSize: 3, maxLength: 10 + (i % 5) } },
+        }),
+      ),
+    );
     results.push(await load('captionImage, new settings (inference)', url, fresh, { amount: fresh.length }));
 
     console.log(
