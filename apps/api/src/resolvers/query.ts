@@ -48,7 +48,17 @@ export const Query = {
       filter,
       sort: args.sort ?? 'newest',
     });
-    for (const item of page.items) ctx.loaders.imageById.prime(item.image.id, item.image);
+    for (const { image } of page.items) {
+      ctx.loaders.imageById.prime(image.id, image);
+      // Unscoped pages already carry the image's aggregates: spare Image.meanRating/bestBleu a query.
+      if (!filter.modelId) {
+        ctx.loaders.imageStatsById.prime(image.id, {
+          meanRating: image.meanRating,
+          ratingCount: image.ratingCount,
+          bestBleu: image.bestBleu,
+        });
+      }
+    }
     return {
       edges: page.items.map((item) => ({ cursor: item.cursor, node: item.image })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
