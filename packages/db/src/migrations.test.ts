@@ -20,6 +20,13 @@ let dataDir: string;
 let databaseCount = 0;
 const pools: pg.Pool[] = [];
 
+/** Test pools, ended after the suite; an idle client dropped by the server must not crash the run. */
+function trackPool(pool: pg.Pool): pg.Pool {
+  pool.on('error', () => {});
+  pools.push(pool);
+  return pool;
+}
+
 /** A pool on a new, empty database of the test server. */
 async function freshDatabase(): Promise<{ pool: pg.Pool; url: string }> {
   const name = `migrations_${++databaseCount}`;
@@ -29,8 +36,7 @@ async function freshDatabase(): Promise<{ pool: pg.Pool; url: string }> {
   await admin.end();
   const url = new URL(server.connectionString);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 3 });
-  pools.push(pool);
+  const pool = trackPool(new pg.Pool({ connectionString: url.toString(), max: 3 }));
   return { pool, url: url.toString() };
 }
 
@@ -138,9 +144,7 @@ describe('migrations', () => {
   it('lets concurrent starters apply each migration exactly once', async () => {
     const { url } = await freshDatabase();
     const starters = Array.from({ length: 4 }, () => {
-      const pool = new pg.Pool({ connectionString: url, max: 1 });
-      pools.push(pool);
-      return applyMigrations(pool, defaultMigrationsDir());
+      return applyMigrations(trackPool(new pg.Pool({ connectionString: url, max: 1 })), defaultMigrationsDir());
     });
     const results = await Promise.all(starters);
     const names = (await readMigrations(defaultMigrationsDir())).map((migration) => migration.name);
