@@ -6,6 +6,7 @@ a verified one. Parameters keep their PyTorch names as ONNX initializers (no con
 PyTorch side can be rebuilt from the shipped files alone (see weights.py) without a second copy.
 """
 import hashlib
+import inspect
 import json
 import shutil
 from pathlib import Path
@@ -55,9 +56,15 @@ class StepGraph(nn.Module):
         return (logprobs, h, c, alpha) if self.attention else (logprobs, h, c)
 
 
+# torch >= 2.5 can export through dynamo (the default from 2.9); the contract relies on the TorchScript
+# exporter's names and dynamic axes, so ask for it wherever the choice exists.
+_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def _export(module, args, path, inputs, outputs, dynamic):
     torch.onnx.export(module, args, str(path), input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
-                      opset_version=OPSET, do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE)
+                      opset_version=OPSET, do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE,
+                      **_EXPORTER)
 
 
 def export_graphs(model, cfg, out: Path, sample_images):

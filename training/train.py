@@ -116,7 +116,7 @@ def train(cfg: TrainConfig, run_dir: Path):
     state = {"epoch": 0, "best_bleu4": -1.0}
     last = run_dir / "last.pt"
     if last.exists():  # resume exactly where the previous process stopped
-        ckpt = torch.load(last, map_location=device)
+        ckpt = load_checkpoint(last, device)
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         scheduler.load_state_dict(ckpt["scheduler"])
@@ -181,9 +181,18 @@ def append_log(path: Path, row: dict):
         writer.writerow(row)
 
 
+def load_checkpoint(path: Path, device):
+    """Our own checkpoints hold optimizer and scheduler state besides tensors: torch >= 2.6 would refuse
+    them under its weights_only default."""
+    try:
+        return torch.load(path, map_location=device, weights_only=False)
+    except TypeError:  # torch < 1.13 has no weights_only
+        return torch.load(path, map_location=device)
+
+
 def load_run(run_dir: Path, which: str = "best"):
     """The trained model (eval mode), its config and vocabulary from a run directory."""
-    ckpt = torch.load(Path(run_dir) / f"{which}.pt", map_location="cpu")
+    ckpt = load_checkpoint(Path(run_dir) / f"{which}.pt", "cpu")
     cfg = TrainConfig.from_dict(ckpt["config"])
     vocab = Vocabulary(ckpt["vocab"])
     model = Captioner(model_config(cfg, len(vocab)))
