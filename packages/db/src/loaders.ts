@@ -7,7 +7,16 @@ import type { ImagesRepository } from './repositories/images.js';
 import type { ModelsRepository } from './repositories/models.js';
 import { emptySummary, type RatingsRepository } from './repositories/ratings.js';
 import type { ReferencesRepository } from './repositories/references.js';
-import type { CaptionRecord, ImageRecord, ImageStats, ModelRecord, RatingSummary, ReferenceRecord } from './types.js';
+import type {
+  CaptionDetails,
+  CaptionRecord,
+  CaptionSummary,
+  ImageRecord,
+  ImageStats,
+  ModelRecord,
+  RatingSummary,
+  ReferenceRecord,
+} from './types.js';
 
 export interface Loaders {
   imageById: DataLoader<string, ImageRecord | null>;
@@ -16,6 +25,10 @@ export interface Loaders {
   captionById: DataLoader<string, CaptionRecord | null>;
   /** newest first */
   captionsByImageId: DataLoader<string, CaptionRecord[]>;
+  /** newest first, without nBest and attention (lists and galleries) */
+  captionSummariesByImageId: DataLoader<string, CaptionSummary[]>;
+  /** nBest and attention of a caption; null for an unknown id */
+  captionDetailsById: DataLoader<string, CaptionDetails | null>;
   /** in dataset order */
   referencesByImageId: DataLoader<string, ReferenceRecord[]>;
   ratingSummaryByCaptionId: DataLoader<string, RatingSummary>;
@@ -67,6 +80,12 @@ export function createLoaders(ctx: DbContext, repos: Repositories, options: { vo
     captionById: new DataLoader(async (ids) => byKey(ids, await repos.captions.getByIds(ids), (row) => row.id)),
     captionsByImageId: new DataLoader(async (ids) =>
       groupedBy(ids, await repos.captions.listByImages(ids), (row) => row.imageId),
+    ),
+    captionSummariesByImageId: new DataLoader(async (ids) =>
+      groupedBy(ids, await repos.captions.listSummariesByImages(ids), (row) => row.imageId),
+    ),
+    captionDetailsById: new DataLoader(async (ids) =>
+      byKey(ids, await repos.captions.getDetailsByIds(ids), (row) => row.id),
     ),
     referencesByImageId: new DataLoader(async (ids) =>
       groupedBy(ids, await repos.references.listByImages(ids), (row) => row.imageId),

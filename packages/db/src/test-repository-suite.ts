@@ -7,6 +7,7 @@ import pg from 'pg';
 import { ConstraintViolationError, InvalidInputError, NotFoundError } from './errors.js';
 import type { Database } from './open-database.js';
 import { addCaption, addImage, addModel, imageInput, sha256Of } from './test-support.js';
+import type { CaptionRecord } from './types.js';
 
 /** The gallery's default order: newest first, ties (same millisecond) by id, descending. */
 function newestFirst(...images: { id: string; createdAt: Date }[]): string[] {
@@ -766,6 +767,44 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         ]);
         assert.equal(missing, null);
         assert.equal(await db.createLoaders().myRatingByCaptionId.load(caption.id), null);
+      });
+
+      it('loads caption summaries without the JSON columns and their details only by caption id', async () => {
+        const model = await addModel(db, unique('summary-model'));
+        const [imageA, imageB] = [await addImage(db), await addImage(db)];
+        const older = await addCaption(db, imageA.id, model.id, { beamSize: 1 });
+        const attention = { rows: 2, cols: 2, steps: [{ word: 'a', weights: [0.1, 0.2, 0.3, 0.4] }] };
+        const newer = await db.captions.save({
+          imageId: imageA.id,
+          modelId: model.id,
+          settings: { beamSize: 3, maxLength: 20 },
+          text: 'a square',
+          tokens: ['a', 'square'],
+          tokenIds: [4, 5],
+          logProb: -1.5,
+          nBest: [{ text: 'a square', tokens: ['a', 'square'], logProb: -1.5, score: -0.75 }],
+          attention,
+          sentenceBleu: null,
+          latencyMs: 3,
+        });
+        const loaders = db.createLoaders();
+        const [summaries, full, details] = await Promise.all([
+          loaders.captionSummariesByImageId.loadMany([imageA.id, imageB.id, 'junk']),
+          loaders.captionsByImageId.load(imageA.id),
+          loaders.captionDetailsById.loadMany([newer.id, older.id, MISSING_ID, 'junk']),
+        ]);
+        const withoutJson = ({ nBest: _nBest, attention: _attention, ...summary }: CaptionRecord) => summary;
+        assert.deepEqual(summaries, [full.map(withoutJson), [], []]);
+        assert.deepEqual(
+          full.map((caption) => caption.id),
+          [newer.id, older.id],
+        );
+        assert.deepEqual(details, [
+          { id: newer.id, nBest: newer.nBest, attention },
+          { id: older.id, nBest: older.nBest, attention: null },
+          null,
+          null,
+        ]);
       });
 
       it('aggregates ratings, preferences and BLEU-rating pairs per model', async () => {

@@ -83,6 +83,12 @@ export interface CaptionRecord {
   createdAt: Date;
 }
 
+/** A caption without its large JSON columns (n-best list, attention maps): what lists and galleries need. */
+export type CaptionSummary = Omit<CaptionRecord, 'nBest' | 'attention'>;
+
+/** The large JSON columns of a caption, loaded only when asked for. */
+export type CaptionDetails = Pick<CaptionRecord, 'id' | 'nBest' | 'attention'>;
+
 export interface NewCaption {
   imageId: string;
   modelId: string;

@@ -1,5 +1,6 @@
-// Caption fields. Parent: the database's CaptionRecord.
-import type { CaptionRecord } from '@captioner/db';
+// Caption fields. Parent: the database's CaptionRecord, or a CaptionSummary (gallery lists) whose nBest and
+// attention are loaded only when a query selects them.
+import type { CaptionDetails, CaptionRecord, CaptionSummary } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import type { StoredAttention } from '../captioning/caption-service.js';
 
@@ -10,13 +11,25 @@ export interface StoredHypothesis {
   score: number;
 }
 
+type CaptionParent = CaptionRecord | CaptionSummary;
+
+async function details(c: CaptionParent, ctx: Context): Promise<Pick<CaptionDetails, 'nBest' | 'attention'>> {
+  if ('nBest' in c) return c;
+  return (await ctx.loaders.captionDetailsById.load(c.id)) ?? { nBest: [], attention: null };
+}
+
 export const Caption = {
-  image: (c: CaptionRecord, _: unknown, ctx: Context) => ctx.loaders.imageById.load(c.imageId),
-  model: (c: CaptionRecord, _: unknown, ctx: Context) => ctx.loaders.modelById.load(c.modelId),
-  nBest: (c: CaptionRecord) => (Array.isArray(c.nBest) ? (c.nBest as unknown as StoredHypothesis[]) : []),
-  attention: (c: CaptionRecord) => (c.attention as unknown as StoredAttention | null) ?? null,
-  decode: (c: CaptionRecord) => ({ beamSize: Number(c.settings.beamSize), maxLength: Number(c.settings.maxLength) }),
-  ratings: (c: CaptionRecord, _: unknown, ctx: Context) => ctx.loaders.ratingSummaryByCaptionId.load(c.id),
-  myRating: (c: CaptionRecord, _: unknown, ctx: Context) =>
+  image: (c: CaptionParent, _: unknown, ctx: Context) => ctx.loaders.imageById.load(c.imageId),
+  model: (c: CaptionParent, _: unknown, ctx: Context) => ctx.loaders.modelById.load(c.modelId),
+  async nBest(c: CaptionParent, _: unknown, ctx: Context) {
+    const { nBest } = await details(c, ctx);
+    return Array.isArray(nBest) ? (nBest as unknown as StoredHypothesis[]) : [];
+  },
+  async attention(c: CaptionParent, _: unknown, ctx: Context) {
+    return ((await details(c, ctx)).attention as unknown as StoredAttention | null) ?? null;
+  },
+  decode: (c: CaptionParent) => ({ beamSize: Number(c.settings.beamSize), maxLength: Number(c.settings.maxLength) }),
+  ratings: (c: CaptionParent, _: unknown, ctx: Context) => ctx.loaders.ratingSummaryByCaptionId.load(c.id),
+  myRating: (c: CaptionParent, _: unknown, ctx: Context) =>
     ctx.voterId ? ctx.loaders.myRatingByCaptionId.load(c.id) : null,
 };

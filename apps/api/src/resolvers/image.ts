@@ -1,10 +1,10 @@
 // Image fields. Parent: the database's ImageRecord (or GalleryImage from a gallery page).
-import type { CaptionRecord, ImageRecord } from '@captioner/db';
+import type { CaptionSummary, ImageRecord } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 
 /** One caption per model: the default-settings one when present, else the newest (input is newest first). */
-function onePerModel(captions: readonly CaptionRecord[], ctx: Context): CaptionRecord[] {
-  const isDefault = (caption: CaptionRecord) => {
+function onePerModel(captions: readonly CaptionSummary[], ctx: Context): CaptionSummary[] {
+  const isDefault = (caption: CaptionSummary) => {
     const model = ctx.services.registry.get(caption.modelId)?.model;
     return (
       !!model &&
@@ -12,7 +12,7 @@ function onePerModel(captions: readonly CaptionRecord[], ctx: Context): CaptionR
       Number(caption.settings.maxLength) === model.manifest.maxLength
     );
   };
-  const byModel = new Map<string, CaptionRecord[]>();
+  const byModel = new Map<string, CaptionSummary[]>();
   for (const c of captions) byModel.set(c.modelId, [...(byModel.get(c.modelId) ?? []), c]);
   return [...byModel.keys()].sort().map((modelId) => {
     const list = byModel.get(modelId)!;
@@ -28,7 +28,7 @@ export const Image = {
     return (await ctx.loaders.referencesByImageId.load(image.id)).map((r) => r.text);
   },
   async captions(image: ImageRecord, args: { modelId?: string | null; all?: boolean | null }, ctx: Context) {
-    let captions = await ctx.loaders.captionsByImageId.load(image.id);
+    let captions = await ctx.loaders.captionSummariesByImageId.load(image.id);
     if (args.modelId) captions = captions.filter((c) => c.modelId === args.modelId);
     return args.all ? captions : onePerModel(captions, ctx);
   },

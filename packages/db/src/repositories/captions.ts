@@ -2,11 +2,15 @@
 import { isUuid, sql, type DbContext } from '../context.js';
 import { decodeSettingsKey } from '../decode-settings.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { CaptionRecord, DecodeSettings, NewCaption } from '../types.js';
+import type { CaptionDetails, CaptionRecord, CaptionSummary, DecodeSettings, NewCaption } from '../types.js';
 
-export const CAPTION_COLUMNS = `c.id, c.image_id AS "imageId", c.model_id AS "modelId", c.settings_key AS "settingsKey",
-  c.settings, c.text, c.tokens, c.token_ids AS "tokenIds", c.log_prob AS "logProb", c.n_best AS "nBest",
-  c.attention, c.sentence_bleu AS "sentenceBleu", c.latency_ms AS "latencyMs", c.created_at AS "createdAt"`;
+// Summary columns leave out n_best and attention: those JSON columns are large (an attention grid per word)
+// and most reads never show them.
+const CAPTION_SUMMARY_COLUMNS = `c.id, c.image_id AS "imageId", c.model_id AS "modelId", c.settings_key AS "settingsKey",
+  c.settings, c.text, c.tokens, c.token_ids AS "tokenIds", c.log_prob AS "logProb",
+  c.sentence_bleu AS "sentenceBleu", c.latency_ms AS "latencyMs", c.created_at AS "createdAt"`;
+const CAPTION_DETAIL_COLUMNS = `c.n_best AS "nBest", c.attention`;
+export const CAPTION_COLUMNS = `${CAPTION_SUMMARY_COLUMNS}, ${CAPTION_DETAIL_COLUMNS}`;
 
 function checkNumber(name: string, value: number | null | undefined, optional = false): void {
   if (optional && (value === null || value === undefined)) return;
@@ -22,6 +26,17 @@ export function captionsRepository(ctx: DbContext) {
     return sql<CaptionRecord>(
       ctx,
       `SELECT ${CAPTION_COLUMNS} FROM captions c WHERE c.image_id = ANY($1::uuid[])
+       ORDER BY c.image_id, c.created_at DESC, c.id`,
+      [valid],
+    );
+  }
+
+  async function listSummariesByImages(imageIds: readonly string[]): Promise<CaptionSummary[]> {
+    const valid = imageIds.filter(isUuid);
+    if (valid.length === 0) return [];
+    return sql<CaptionSummary>(
+      ctx,
+      `SELECT ${CAPTION_SUMMARY_COLUMNS} FROM captions c WHERE c.image_id = ANY($1::uuid[])
        ORDER BY c.image_id, c.created_at DESC, c.id`,
       [valid],
     );
@@ -111,6 +126,20 @@ export function captionsRepository(ctx: DbContext) {
 
     /** Newest first within each image. */
     listByImages,
+
+    /** Like listByImages, without the n-best lists and attention maps (see getDetailsByIds). */
+    listSummariesByImages,
+
+    /** The n-best lists and attention maps of these captions (unknown ids are left out). */
+    async getDetailsByIds(ids: readonly string[]): Promise<CaptionDetails[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      return sql<CaptionDetails>(
+        ctx,
+        `SELECT c.id, ${CAPTION_DETAIL_COLUMNS} FROM captions c WHERE c.id = ANY($1::uuid[])`,
+        [valid],
+      );
+    },
 
     /** Sets (or clears) the sentence BLEU, e.g. after references were added to an image. */
     async setSentenceBleu(captionId: string, sentenceBleu: number | null): Promise<CaptionRecord> {
