@@ -18,7 +18,7 @@ from PIL import Image
 from .data import END, START
 from .decode import beam_search
 from .evaluate import evaluate_model
-from .images import resize, to_tensor
+from .images import make_transform, resize, to_tensor
 from .models import count_parameters
 from .onnx_check import check_graphs
 from .train import load_run, load_splits
@@ -144,7 +144,6 @@ def export_run(run_dir: Path, out: Path, model_id: str = None) -> Path:
     staging.mkdir(parents=True)
     (staging / "vocab.json").write_text(json.dumps(vocab.tokens))
 
-    from .images import make_transform
     transform = make_transform(cfg.image_size, cfg.mean, cfg.std)
     samples = torch.stack([transform(Image.open(e.path)) for e in splits["test"][:3]])
     expected = export_graphs(model, cfg, staging, samples)

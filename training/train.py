@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .bleu import corpus_bleu_1to4
+from .bleu import corpus_bleu_1to4, tokenize
 from .config import TrainConfig
 from .data import PAD, CaptionDataset, Vocabulary, collate, load_examples
 from .decode import beam_search
@@ -76,7 +76,7 @@ def decode_bleu(model, dataset, vocab, beam_size, max_length, batch_images=100, 
         images = torch.stack([it[0] for it in items]).to(next(model.parameters()).device)
         for (ids, _), (_, _, i) in zip(beam_search(model, images, beam_size, max_length), items):
             hyps.append(vocab.decode(ids))
-            refs.append([vocab.decode(vocab.encode(c)) for c in dataset.examples[i].captions])
+            refs.append([tokenize(c) for c in dataset.examples[i].captions])  # raw references, as DESIGN.md scores them
     return corpus_bleu_1to4(hyps, refs), hyps
 
 

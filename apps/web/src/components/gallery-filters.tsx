@@ -13,6 +13,8 @@ interface Props {
 }
 
 const SEARCH_DELAY_MS = 300;
+/** Choices for both ends of the BLEU range (fractions; shown x100). */
+const BLEU_STEPS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8];
 
 export function GalleryFilters({ params, models }: Props) {
   const router = useRouter();
@@ -130,7 +132,7 @@ export function GalleryFilters({ params, models }: Props) {
           <span>BLEU from</span>
           <select name="minBleu" value={params.minBleu} onChange={(e) => update('minBleu', e.target.value)}>
             <option value="">0</option>
-            {[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8].map((v) => (
+            {BLEU_STEPS.map((v) => (
               <option key={v} value={String(v)}>
                 {v * 100}
               </option>
@@ -141,7 +143,7 @@ export function GalleryFilters({ params, models }: Props) {
           <span>to</span>
           <select name="maxBleu" value={params.maxBleu} onChange={(e) => update('maxBleu', e.target.value)}>
             <option value="">100</option>
-            {[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8].map((v) => (
+            {BLEU_STEPS.map((v) => (
               <option key={v} value={String(v)}>
                 {v * 100}
               </option>
