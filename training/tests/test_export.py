@@ -18,7 +18,7 @@ def test_export_round_trip(tmp_path, variant):
           "--min-word-count", "1", "--captions-per-image", "1"])
     main(["export", "--run", str(run), "--out", str(out)])
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["format"] == 1 and manifest["variant"] == variant
+    assert manifest["format"] == 2 and manifest["variant"] == variant
     assert len(manifest["metrics"]["test"]["bleu"]) == 4
     assert manifest["params"]["total"] > 0
     golden = json.loads((out / "golden.json").read_text())
@@ -35,7 +35,7 @@ def test_export_round_trip(tmp_path, variant):
     state = run_graph(out, "init", {"features": onnx_features})
     feeds = {"token": token.numpy(), "h": state["h"], "c": state["c"]}
     if variant == "attention":
-        feeds["features"] = onnx_features
+        feeds.update(features=onnx_features, projected=state["projected"])  # format 2: projected once per image
     step = run_graph(out, "step", feeds)
     assert np.abs(step["logprobs"] - logprobs.numpy()).max() < 1e-4
     assert ("alpha" in step) == (variant == "attention")
