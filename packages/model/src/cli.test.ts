@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { shippedModelDir } from './test-fixtures.js';
+import { fixtureModelDir, fixtureModelsDir } from './fixtures.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
 async function caption(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args]);
+    // Ids are looked up among the fixture models.
+    const env = { ...process.env, CAPTIONER_MODELS_DIR: fixtureModelsDir() };
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -21,8 +23,8 @@ async function caption(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 test('caption --json prints one result per image with the requested n-best list', async () => {
-  const golden = path.join(shippedModelDir('shapes-attention'), 'golden.png');
-  const lstmGolden = path.join(shippedModelDir('shapes-lstm'), 'golden.png');
+  const golden = path.join(fixtureModelDir('shapes-attention'), 'golden.png');
+  const lstmGolden = path.join(fixtureModelDir('shapes-lstm'), 'golden.png');
   const { code, stdout } = await caption(
     '--model',
     'shapes-attention',
@@ -38,7 +40,7 @@ test('caption --json prints one result per image with the requested n-best list'
   );
   assert.equal(code, 0);
   const manifestId = (
-    JSON.parse(await readFile(path.join(shippedModelDir('shapes-attention'), 'manifest.json'), 'utf8')) as {
+    JSON.parse(await readFile(path.join(fixtureModelDir('shapes-attention'), 'manifest.json'), 'utf8')) as {
       id: string;
     }
   ).id;
@@ -63,14 +65,14 @@ test('caption --json prints one result per image with the requested n-best list'
 });
 
 test('caption prints plain captions, one line per file', async () => {
-  const golden = path.join(shippedModelDir('shapes-lstm'), 'golden.png');
-  const { code, stdout } = await caption('--model', shippedModelDir('shapes-lstm'), '--beam', '1', golden);
+  const golden = path.join(fixtureModelDir('shapes-lstm'), 'golden.png');
+  const { code, stdout } = await caption('--model', fixtureModelDir('shapes-lstm'), '--beam', '1', golden);
   assert.equal(code, 0);
   assert.match(stdout, new RegExp(`^${golden.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\S+`));
 });
 
 test('caption explains bad usage, unknown models and unreadable images', async () => {
-  const golden = path.join(shippedModelDir('shapes-lstm'), 'golden.png');
+  const golden = path.join(fixtureModelDir('shapes-lstm'), 'golden.png');
   const noModel = await caption(golden);
   assert.equal(noModel.code, 2);
   assert.match(noModel.stderr, /--model is required/);

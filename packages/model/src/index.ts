@@ -2,6 +2,9 @@
 export { CaptionerError, isCaptionerError, type CaptionerErrorCode } from './errors.js';
 export { loadModel, listModels, defaultModelsDir, type LoadOptions } from './load-model.js';
 export { CaptionModel, type CaptionResult, type Hypothesis } from './model.js';
+export { captionWithModels, captionTogether, type CaptionRequest } from './caption-together.js';
+export type { EncoderInfo } from './shared-encoder.js';
+export { fixtureModelsDir, fixtureModelDir, FIXTURE_MODELS, type FixtureModelId } from './fixtures.js';
 export { type DecodeOptions, MAX_BEAM_SIZE, MAX_DECODE_LENGTH, DEFAULT_BEAM_SIZE } from './decode-options.js';
 export {
   executionOptionsFromEnv,
@@ -9,7 +12,7 @@ export {
   type ExecutionProviderName,
   type Logger,
 } from './execution.js';
-export type { Manifest, SplitMetrics, Variant } from './manifest.js';
+export type { Manifest, ManifestFormat, SplitMetrics, Variant } from './manifest.js';
 export {
   readImage,
   makeThumbnail,

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 
 import { CaptionerError, type CaptionerErrorCode } from './errors.js';
 import { loadModel } from './load-model.js';
-import { copyOfShippedModel, removeTempDirs, tempDir, validManifest, writeModelDir } from './test-fixtures.js';
+import { copyOfFixtureModel, removeTempDirs, tempDir, validManifest, writeModelDir } from './test-fixtures.js';
 
 after(removeTempDirs);
 
@@ -41,9 +41,14 @@ test('a manifest that is not JSON is MODEL_FILE_CORRUPT', async () => {
 
 test('an unknown manifest format is MODEL_FORMAT_UNSUPPORTED', async () => {
   await rejectsWith(
-    await writeModelDir({ manifest: validManifest({ format: 2 }), vocab: VOCAB }),
+    await writeModelDir({ manifest: validManifest({ format: 3 }), vocab: VOCAB }),
     'MODEL_FORMAT_UNSUPPORTED',
-    /format 2.*reads format 1/,
+    /format 3, but this runtime reads formats 1 and 2/,
+  );
+  await rejectsWith(
+    await writeModelDir({ manifest: validManifest({ format: '2' }), vocab: VOCAB }),
+    'MODEL_FORMAT_UNSUPPORTED',
+    /format "2"/,
   );
   await rejectsWith(
     await writeModelDir({ manifest: validManifest({ format: undefined }), vocab: VOCAB }),
@@ -122,8 +127,8 @@ async function editManifest(
 // Drops the manifest's checksums so a test reaches the checks behind them.
 const withoutChecksums = ({ sha256: _, ...manifest }: Record<string, unknown>): Record<string, unknown> => manifest;
 
-test('a damaged graph of a shipped model is MODEL_FILE_CORRUPT (checksum, or ONNX parse without one)', async () => {
-  const dir = await copyOfShippedModel('shapes-attention');
+test('a damaged graph of a fixture model is MODEL_FILE_CORRUPT (checksum, or ONNX parse without one)', async () => {
+  const dir = await copyOfFixtureModel('shapes-attention');
   const step = path.join(dir, 'step.onnx');
   const bytes = await readFile(step);
   await writeFile(step, bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -137,14 +142,14 @@ test('a damaged graph of a shipped model is MODEL_FILE_CORRUPT (checksum, or ONN
 });
 
 test('a checksummed file that is missing is MODEL_FILE_MISSING', async () => {
-  const dir = await copyOfShippedModel('shapes-lstm');
+  const dir = await copyOfFixtureModel('shapes-lstm');
   await editManifest(dir, (m) => ({ ...m, sha256: { ...(m.sha256 as object), 'extra.bin': 'ab'.repeat(32) } }));
   await rejectsWith(dir, 'MODEL_FILE_MISSING', /extra\.bin \(listed in manifest\.json sha256\) is missing/);
 });
 
 test('graphs whose input/output names differ from the contract are MODEL_GRAPH_MISMATCH', async () => {
   // Swapping the files makes every graph declare another graph's names.
-  const dir = await copyOfShippedModel('shapes-lstm');
+  const dir = await copyOfFixtureModel('shapes-lstm');
   await editManifest(dir, (m) => {
     const files = m.files as Record<string, string>;
     return { ...m, files: { encoder: files.init, init: files.step, step: files.encoder } };
@@ -152,7 +157,7 @@ test('graphs whose input/output names differ from the contract are MODEL_GRAPH_M
   await rejectsWith(dir, 'MODEL_GRAPH_MISMATCH', /encoder .* has inputs \[features\], expected \[image\]/);
 
   // An lstm step graph declared as attention lacks `features` and `alpha`.
-  const lstm = await copyOfShippedModel('shapes-lstm');
+  const lstm = await copyOfFixtureModel('shapes-lstm');
   await editManifest(lstm, (m) => ({ ...m, variant: 'attention' }));
   await rejectsWith(
     lstm,
@@ -162,7 +167,7 @@ test('graphs whose input/output names differ from the contract are MODEL_GRAPH_M
 });
 
 test('a vocabulary that does not fit the step graph is MODEL_GRAPH_MISMATCH', async () => {
-  const dir = await copyOfShippedModel('shapes-attention');
+  const dir = await copyOfFixtureModel('shapes-attention');
   const vocab = JSON.parse(await readFile(path.join(dir, 'vocab.json'), 'utf8')) as string[];
   await writeFile(path.join(dir, 'vocab.json'), JSON.stringify([...vocab, 'extra']));
   await editManifest(dir, withoutChecksums);

@@ -1,15 +1,15 @@
 // Finds and loads a model directory once: manifest, vocabulary and ONNX sessions are validated up
 // front so a broken export fails at start-up with a clear message, not on the first request.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { access, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { CaptionerError } from './errors.js';
 import { executionOptionsFromEnv, type ExecutionOptions, type Logger } from './execution.js';
-import { openGraphs } from './graphs.js';
+import { graphFiles, openGraphs } from './graphs.js';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image.js';
-import { validateManifest } from './manifest.js';
+import { validateManifest, type Manifest } from './manifest.js';
 import { CaptionModel } from './model.js';
 
 export interface LoadOptions extends ExecutionOptions {
@@ -22,7 +22,10 @@ export interface LoadOptions extends ExecutionOptions {
   logger?: Logger;
 }
 
-/** The repository's models/ folder (or CAPTIONER_MODELS_DIR). */
+/**
+ * The repository's models/ folder (or CAPTIONER_MODELS_DIR). Only its sub-folders with a manifest.json
+ * are models; others (such as encoders/, the shared encoder graphs) are skipped.
+ */
 export function defaultModelsDir(): string {
   return process.env.CAPTIONER_MODELS_DIR ?? fileURLToPath(new URL('../../../models', import.meta.url));
 }
@@ -82,7 +85,7 @@ async function load(
     await readJson(path.join(dir, 'manifest.json'), 'manifest'),
     path.join(dir, 'manifest.json'),
   );
-  await verifyChecksums(dir, manifest.sha256 ?? {});
+  const hashes = await verifyChecksums(dir, manifest);
   const vocabFile = path.join(dir, manifest.vocab);
   const vocab = await readJson(vocabFile, 'vocabulary');
   if (!Array.isArray(vocab) || !vocab.every((token) => typeof token === 'string')) {
@@ -99,25 +102,51 @@ async function load(
       `The manifest's special token ids go up to ${largestSpecial} but ${vocabFile} has only ${vocab.length} tokens. Re-export the model.`,
     );
   }
-  const graphs = await openGraphs(dir, manifest, vocab.length, execution, logger);
+  await checkGraphFilesExist(dir, manifest);
+  const encoderSha256 =
+    hashes.get(manifest.files.encoder) ?? (await sha256Of(path.resolve(dir, manifest.files.encoder)));
+  const graphs = await openGraphs(dir, manifest, encoderSha256, vocab.length, execution, logger);
   return new CaptionModel(dir, manifest, vocab as string[], graphs, defaults, onDispose);
 }
 
-// A damaged or swapped file is reported as such instead of surfacing later as odd captions.
-async function verifyChecksums(dir: string, checksums: Record<string, string>): Promise<void> {
-  for (const [name, expected] of Object.entries(checksums)) {
-    const file = path.join(dir, name);
-    let bytes: Buffer;
+async function checkGraphFilesExist(dir: string, manifest: Manifest): Promise<void> {
+  for (const [graph, file] of Object.entries(graphFiles(dir, manifest))) {
     try {
-      bytes = await readFile(file);
+      await access(file);
     } catch {
+      throw missingGraph(dir, manifest, graph, file);
+    }
+  }
+}
+
+function missingGraph(dir: string, manifest: Manifest, graph: string, file: string): CaptionerError {
+  const shared = graph === 'encoder' && path.basename(manifest.files.encoder) !== manifest.files.encoder;
+  return new CaptionerError(
+    'MODEL_FILE_MISSING',
+    shared
+      ? `The shared encoder ${file} (manifest files.encoder "${manifest.files.encoder}", relative to ${dir}) does not exist. python3 -m training export writes it to the encoders/ folder beside the model directories; copy that folder with the model, or re-export.`
+      : `The ${graph} graph ${file} (manifest files.${graph}) does not exist. Re-export the model (python3 -m training export) or fix the manifest.`,
+    { details: { file } },
+  );
+}
+
+// A damaged or swapped file is reported as such instead of surfacing later as odd captions. Returns
+// the hashes it computed, by manifest name.
+async function verifyChecksums(dir: string, manifest: Manifest): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const [name, expected] of Object.entries(manifest.sha256 ?? {})) {
+    const file = path.resolve(dir, name);
+    let actual: string;
+    try {
+      actual = await sha256Of(file);
+    } catch {
+      if (name === manifest.files.encoder) throw missingGraph(dir, manifest, 'encoder', file);
       throw new CaptionerError(
         'MODEL_FILE_MISSING',
         `${file} (listed in manifest.json sha256) is missing. Re-export the model (python3 -m training export).`,
         { details: { file } },
       );
     }
-    const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== expected.toLowerCase()) {
       throw new CaptionerError(
         'MODEL_FILE_CORRUPT',
@@ -125,7 +154,15 @@ async function verifyChecksums(dir: string, checksums: Record<string, string>): 
         { details: { file, expected, actual } },
       );
     }
+    hashes.set(name, actual);
   }
+  return hashes;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 async function resolveModelDir(dirOrId: string, modelsDir: string): Promise<string> {

@@ -1,4 +1,4 @@
-// The typed manifest.json of a model directory (format 1, models/README.md) and its validation.
+// The typed manifest.json of a model directory (formats 1 and 2, models/README.md) and its validation.
 // Validation lists every problem at once so whoever exported a broken model can fix it in one go.
 import path from 'node:path';
 
@@ -14,8 +14,10 @@ export interface SplitMetrics {
   decode: { beamSize: number; maxLength: number };
 }
 
+export type ManifestFormat = 1 | 2;
+
 export interface Manifest {
-  format: 1;
+  format: ManifestFormat;
   id: string;
   variant: Variant;
   dataset: { name: string; splits: Record<string, number> };
@@ -24,28 +26,38 @@ export interface Manifest {
   vocab: string;
   specials: { pad: number; start: number; end: number; unk: number };
   maxLength: number;
+  /**
+   * Graph files. `init` and `step` are names inside the model directory; from format 2 on `encoder` is a
+   * path relative to it that may leave it (a shared encoder, e.g. "../encoders/keras-resnet50-fp16.onnx").
+   */
   files: { encoder: string; init: string; step: string };
-  /** Optional checksums of the model's files (name -> hex sha256), verified on load. */
+  /**
+   * Checksums of the model's files (hex sha256), verified on load, keyed by file name or, for a shared
+   * encoder, by the same relative path as `files.encoder` (required then: it identifies the encoder).
+   */
   sha256?: Record<string, string>;
+  /** Format 2: how the weight matrices are stored ("float16": float16 initializers read through Cast). */
+  weights?: 'float16' | 'float32';
   params: { trainable: number; frozen: number; total: number };
   metrics: Record<string, SplitMetrics>;
   hyperparameters: Record<string, unknown>;
 }
 
-export const SUPPORTED_MANIFEST_FORMAT = 1;
+export const SUPPORTED_MANIFEST_FORMATS: readonly ManifestFormat[] = [1, 2];
 
 /** Checks a parsed manifest.json; `source` names the file in error messages. */
 export function validateManifest(value: unknown, source: string): Manifest {
   if (!isObject(value)) {
     throw new CaptionerError('MODEL_MANIFEST_INVALID', `${source} must contain a JSON object.`);
   }
-  if (value.format !== SUPPORTED_MANIFEST_FORMAT) {
+  if (!SUPPORTED_MANIFEST_FORMATS.includes(value.format as ManifestFormat)) {
     throw new CaptionerError(
       'MODEL_FORMAT_UNSUPPORTED',
-      `${source} has format ${JSON.stringify(value.format)}, but this runtime reads format ${SUPPORTED_MANIFEST_FORMAT}. Re-export the model with a matching training/ version or update packages/model.`,
-      { details: { format: value.format } },
+      `${source} has format ${JSON.stringify(value.format)}, but this runtime reads formats ${SUPPORTED_MANIFEST_FORMATS.join(' and ')}. Re-export the model with a matching training/ version or update packages/model.`,
+      { details: { format: value.format, supported: SUPPORTED_MANIFEST_FORMATS } },
     );
   }
+  const format = value.format as ManifestFormat;
   const problems: string[] = [];
   const check = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
@@ -74,7 +86,9 @@ export function validateManifest(value: unknown, source: string): Manifest {
       isPositiveInt(grid.rows) && isPositiveInt(grid.cols),
       '`grid.rows` and `grid.cols` must be positive integers',
     );
-    if (m.variant === 'lstm') check(grid.rows === 1 && grid.cols === 1, '`grid` must be 1 x 1 for the lstm variant');
+    // Format 2 lets an lstm model use a shared encoder's grid (it averages the regions in init).
+    if (m.variant === 'lstm' && format === 1)
+      check(grid.rows === 1 && grid.cols === 1, '`grid` must be 1 x 1 for the lstm variant in format 1');
   } else problems.push('`grid` must be an object');
 
   check(isFileName(m.vocab), '`vocab` must be a file name inside the model directory');
@@ -87,8 +101,16 @@ export function validateManifest(value: unknown, source: string): Manifest {
   check(isPositiveInt(m.maxLength), '`maxLength` must be a positive integer');
 
   const files = m.files;
+  let encoder: string | null = null;
   if (isObject(files)) {
-    for (const key of ['encoder', 'init', 'step']) {
+    if (format === 1)
+      check(isFileName(files.encoder), '`files.encoder` must be a file name inside the model directory');
+    else if (isRelativePath(files.encoder)) encoder = files.encoder;
+    else
+      problems.push(
+        '`files.encoder` must be a relative path from the model directory (e.g. "encoder.onnx" or "../encoders/<name>.onnx"), with / separators',
+      );
+    for (const key of ['init', 'step']) {
       check(isFileName(files[key]), `\`files.${key}\` must be a file name inside the model directory`);
     }
   } else problems.push('`files` must be an object with encoder, init, step');
@@ -97,11 +119,21 @@ export function validateManifest(value: unknown, source: string): Manifest {
     check(
       isObject(m.sha256) &&
         Object.entries(m.sha256).every(
-          ([name, hash]) => isFileName(name) && typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash),
+          ([name, hash]) =>
+            (isFileName(name) || name === encoder) && typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash),
         ),
-      '`sha256` must map file names in the model directory to hex SHA-256 digests',
+      '`sha256` must map file names in the model directory (or the path in `files.encoder`) to hex SHA-256 digests',
     );
   }
+  // An encoder outside the directory is shared: its checksum is how models and people tell it apart.
+  if (encoder !== null && !isFileName(encoder)) {
+    check(
+      isObject(m.sha256) && typeof m.sha256[encoder] === 'string',
+      `\`sha256\` must have an entry for the shared encoder "${encoder}" (the same relative path as \`files.encoder\`)`,
+    );
+  }
+  if (m.weights !== undefined)
+    check(m.weights === 'float16' || m.weights === 'float32', '`weights` must be "float16" or "float32"');
   if (m.dataset !== undefined)
     check(isObject(m.dataset) && isNonEmptyString(m.dataset.name), '`dataset.name` must be a string');
   if (m.params !== undefined) check(isObject(m.params), '`params` must be an object');
@@ -119,7 +151,7 @@ export function validateManifest(value: unknown, source: string): Manifest {
   if (problems.length > 0) {
     throw new CaptionerError(
       'MODEL_MANIFEST_INVALID',
-      `${source} is not a valid format 1 manifest: ${problems.join('; ')}. See models/README.md for the contract.`,
+      `${source} is not a valid format ${format} manifest: ${problems.join('; ')}. See models/README.md for the contract.`,
       { details: { problems } },
     );
   }
@@ -151,6 +183,13 @@ function isNumberArray(value: unknown, length: number): boolean {
   );
 }
 // A plain name, so a manifest cannot point outside its own directory.
-function isFileName(value: unknown): boolean {
+function isFileName(value: unknown): value is string {
   return isNonEmptyString(value) && path.basename(value) === value && value !== '.' && value !== '..';
+}
+// A normalised relative path with / separators that names a file: "encoder.onnx", "../encoders/x.onnx".
+function isRelativePath(value: unknown): value is string {
+  if (!isNonEmptyString(value) || value.includes('\\') || value.includes('\0')) return false;
+  if (path.posix.isAbsolute(value) || path.win32.isAbsolute(value)) return false;
+  const last = value.split('/').at(-1)!;
+  return path.posix.normalize(value) === value && last !== '' && last !== '.' && last !== '..';
 }

@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import { CaptionerError } from './errors.js';
 import { loadModel } from './load-model.js';
 import type { CaptionModel, CaptionResult } from './model.js';
-import { removeTempDirs, SHIPPED_MODELS, shippedModelDir, tempDir } from './test-fixtures.js';
+import { fixtureModelDir, FIXTURE_MODELS, fixtureModelsDir, type FixtureModelId } from './fixtures.js';
+import { removeTempDirs, tempDir } from './test-fixtures.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -27,10 +28,8 @@ after(async () => {
   await removeTempDirs();
 });
 
-async function load(
-  id: (typeof SHIPPED_MODELS)[number],
-): Promise<{ model: CaptionModel; golden: Golden; goldenImage: Buffer }> {
-  const dir = shippedModelDir(id);
+async function load(id: FixtureModelId): Promise<{ model: CaptionModel; golden: Golden; goldenImage: Buffer }> {
+  const dir = fixtureModelDir(id);
   const model = await loadModel(dir);
   loaded.push(model);
   const golden = JSON.parse(await readFile(path.join(dir, 'golden.json'), 'utf8')) as Golden;
@@ -103,7 +102,7 @@ function sameCaption(a: CaptionResult, b: CaptionResult, tolerance: number, what
   a.tokenLogprobs.forEach((lp, i) => assertClose(lp, b.tokenLogprobs[i]!, tolerance, `${what} logprob ${i}`));
 }
 
-for (const id of SHIPPED_MODELS) {
+for (const id of FIXTURE_MODELS) {
   test(`${id}: preprocessing reproduces the golden input tensor`, async () => {
     const { model, golden, goldenImage } = await load(id);
     const { height, width } = model.manifest.image;
@@ -230,7 +229,7 @@ for (const id of SHIPPED_MODELS) {
       await sharp(scene).resize(width, height, { fit: 'fill' }).png().toFile(files.at(-1)!);
     }
     const beamSizes = [1, 3, 5];
-    const pytorch = pytorchBeamSearch(shippedModelDir(id), files, beamSizes);
+    const pytorch = pytorchBeamSearch(fixtureModelDir(id), files, beamSizes);
     for (const [b, beamSize] of beamSizes.entries()) {
       const expected = pytorch[b]!;
       const ours = await model.caption(await Promise.all(files.map((f) => readFile(f))), { beamSize });
@@ -270,7 +269,7 @@ for (const id of SHIPPED_MODELS) {
 
 test('more images than maxBatchSize are decoded in chunks with the same results', async () => {
   const { model, goldenImage } = await load('shapes-attention');
-  const small = await loadModel(shippedModelDir('shapes-attention'), { maxBatchSize: 2 });
+  const small = await loadModel(fixtureModelDir('shapes-attention'), { maxBatchSize: 2 });
   loaded.push(small);
   assert.notEqual(small, model);
   const images = [goldenImage, ...(await sceneImages())];
@@ -314,7 +313,7 @@ test('shapes-lstm: captions carry no attention maps', async () => {
 
 test('CUDA requested where ONNX Runtime has no CUDA provider: CPU fallback with a warning, same captions', async (t) => {
   const warnings: string[] = [];
-  const model = await loadModel(shippedModelDir('shapes-lstm'), {
+  const model = await loadModel(fixtureModelDir('shapes-lstm'), {
     executionProvider: 'cuda',
     logger: { warn: (m) => warnings.push(m) },
   });
@@ -337,11 +336,11 @@ test('CUDA requested where ONNX Runtime has no CUDA provider: CPU fallback with 
 });
 
 test('loadModel reuses a loaded model (by path or id) until it is disposed', async () => {
-  const a = await loadModel(shippedModelDir('shapes-lstm'), { intraOpNumThreads: 1 });
-  const b = await loadModel('shapes-lstm', { intraOpNumThreads: 1 });
+  const a = await loadModel(fixtureModelDir('shapes-lstm'), { intraOpNumThreads: 1 });
+  const b = await loadModel('shapes-lstm', { intraOpNumThreads: 1, modelsDir: fixtureModelsDir() });
   assert.equal(a, b);
   await a.dispose();
-  const c = await loadModel('shapes-lstm', { intraOpNumThreads: 1 });
+  const c = await loadModel('shapes-lstm', { intraOpNumThreads: 1, modelsDir: fixtureModelsDir() });
   loaded.push(c);
   assert.notEqual(c, a);
   await assert.rejects(a.caption([]), /disposed/);

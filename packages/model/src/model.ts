@@ -1,15 +1,16 @@
 // A loaded captioning model: manifest, vocabulary and ONNX sessions, and caption() which runs
-// preprocessing, the encoder, init and the batched decoder.
-import { performance } from 'node:perf_hooks';
-
+// preprocessing, the (possibly shared) encoder, init and the batched decoder. The pipeline itself is in
+// caption-together.ts, which also captions with several models at once.
 import ort from 'onnxruntime-node';
 
+import { captionTogether, runCaptionJobs } from './caption-together.js';
 import { search, type RawHypothesis, type StepFunction } from './decode.js';
 import { resolveDecodeOptions, type DecodeOptions, type DecodeSettings } from './decode-options.js';
 import type { ExecutionProviderName } from './execution.js';
 import type { ModelGraphs } from './graphs.js';
 import { preprocessImage, type ImageInfo, type ImageLimits } from './image.js';
 import type { Manifest, Variant } from './manifest.js';
+import type { EncoderInfo, SharedEncoder } from './shared-encoder.js';
 import { makeStepFunction } from './step-state.js';
 
 export interface Hypothesis {
@@ -38,10 +39,30 @@ export interface CaptionResult extends Hypothesis {
   image: Pick<ImageInfo, 'mime' | 'width' | 'height'> | null;
 }
 
+/** What the captioning pipeline (caption-together.ts) needs from a model; not part of the public API. */
+export interface ModelInternals {
+  encoder: SharedEncoder;
+  defaults: { imageLimits: ImageLimits; maxBatchSize: number };
+  /** Throws when the model was disposed. */
+  assertUsable(): void;
+  /** init + search over encoder features [N, P, D] of N images; per image its n-best list, best first. */
+  decode(features: ort.Tensor, settings: DecodeSettings, onImageDone: (image: number) => void): Promise<Hypothesis[][]>;
+}
+
+const internals = new WeakMap<CaptionModel, ModelInternals>();
+
+export function internalsOf(model: CaptionModel): ModelInternals {
+  const found = internals.get(model);
+  if (!found) throw new TypeError('not a CaptionModel made by loadModel()');
+  return found;
+}
+
 export class CaptionModel {
   readonly id: string;
   readonly variant: Variant;
   readonly executionProvider: ExecutionProviderName;
+  /** The encoder this model runs, shared with every loaded model that has the same encoder file and image spec. */
+  readonly encoder: EncoderInfo;
   private released = false;
 
   constructor(
@@ -55,6 +76,13 @@ export class CaptionModel {
     this.id = manifest.id;
     this.variant = manifest.variant;
     this.executionProvider = graphs.provider;
+    this.encoder = graphs.encoder;
+    internals.set(this, {
+      encoder: graphs.encoder,
+      defaults,
+      assertUsable: () => this.assertUsable(),
+      decode: (features, settings, onImageDone) => this.decode(features, settings, onImageDone),
+    });
   }
 
   /** The normalised [3, H, W] input tensor of one image. */
@@ -64,24 +92,11 @@ export class CaptionModel {
 
   /** Captions images (encoded bytes); one result per image, in order. */
   async caption(images: readonly Uint8Array[], options: DecodeOptions = {}): Promise<CaptionResult[]> {
-    const start = performance.now();
-    const settings = resolveDecodeOptions(options, this.manifest.maxLength);
-    const limits = { ...this.defaults.imageLimits, ...options.imageLimits };
-    // Decoded chunk by chunk, so a long list never holds more than one chunk of decoded images.
-    return this.decodeAll(images.length, settings, start, async (first, end) => {
-      const prepared = await Promise.all(
-        images.slice(first, end).map((bytes) => preprocessImage(bytes, this.manifest.image, limits)),
-      );
-      return prepared.map(({ tensor, info }) => ({
-        tensor,
-        image: { mime: info.mime, width: info.width, height: info.height },
-      }));
-    });
+    return (await captionTogether([{ model: this, images, options }]))[0]!;
   }
 
   /** Captions already preprocessed [3, H, W] tensors (see preprocess()). */
   async captionTensors(tensors: readonly Float32Array[], options: DecodeOptions = {}): Promise<CaptionResult[]> {
-    const start = performance.now();
     const settings = resolveDecodeOptions(options, this.manifest.maxLength);
     const expected = 3 * this.manifest.image.height * this.manifest.image.width;
     tensors.forEach((tensor, i) => {
@@ -91,9 +106,10 @@ export class CaptionModel {
         );
       }
     });
-    return this.decodeAll(tensors.length, settings, start, async (first, end) =>
-      tensors.slice(first, end).map((tensor) => ({ tensor, image: null })),
-    );
+    const [results] = await runCaptionJobs([
+      { model: this, settings, sources: tensors.map((tensor, i) => ({ key: `tensor ${i}`, tensor })) },
+    ]);
+    return results!;
   }
 
   /**
@@ -101,9 +117,9 @@ export class CaptionModel {
    * forced): for inspecting a model, e.g. comparing a step with PyTorch.
    */
   async nextTokenLogprobs(image: Uint8Array, prefix: readonly number[] = []): Promise<Float32Array> {
-    if (this.released) throw new Error(`model "${this.id}" was disposed; load it again with loadModel()`);
-    const tensor = await this.preprocess(image);
-    const step = await this.startDecoding([tensor]);
+    this.assertUsable();
+    const features = await this.graphs.encoder.encode([await this.preprocess(image)]);
+    const step = await this.startDecoding(features);
     const row = Int32Array.of(0);
     let out = await step(BigInt64Array.of(BigInt(this.manifest.specials.start)), row, row);
     for (const token of prefix) out = await step(BigInt64Array.of(BigInt(token)), row, row);
@@ -117,67 +133,33 @@ export class CaptionModel {
     await Promise.all([this.graphs.encoder.release(), this.graphs.init.release(), this.graphs.step.release()]);
   }
 
-  private async decodeAll(
-    count: number,
-    settings: DecodeSettings,
-    start: number,
-    prepare: (first: number, end: number) => Promise<{ tensor: Float32Array; image: CaptionResult['image'] }[]>,
-  ): Promise<CaptionResult[]> {
+  private assertUsable(): void {
     if (this.released) throw new Error(`model "${this.id}" was disposed; load it again with loadModel()`);
-    const results: CaptionResult[] = [];
-    for (let first = 0; first < count; first += this.defaults.maxBatchSize) {
-      const chunk = await prepare(first, Math.min(count, first + this.defaults.maxBatchSize));
-      const finishedAt: number[] = [];
-      const hypotheses = await this.decodeBatch(
-        chunk.map((c) => c.tensor),
-        settings,
-        (image) => (finishedAt[image] = performance.now()),
-      );
-      hypotheses.forEach((nBest, i) => {
-        const described = nBest.map((h) => this.describe(h));
-        results.push({
-          ...described[0]!,
-          nBest: described,
-          latencyMs: (finishedAt[i] ?? performance.now()) - start,
-          decode: {
-            beamSize: settings.beamSize,
-            maxLength: settings.maxLength,
-            nBest: settings.nBest,
-            lengthPenalty: settings.lengthPenalty,
-          },
-          image: chunk[i]!.image,
-        });
-      });
-    }
-    return results;
   }
 
-  private async decodeBatch(
-    tensors: readonly Float32Array[],
+  private async decode(
+    features: ort.Tensor,
     settings: DecodeSettings,
     onImageDone: (image: number) => void,
-  ): Promise<RawHypothesis[][]> {
-    const step = await this.startDecoding(tensors);
-    return search(step, {
-      imageCount: tensors.length,
+  ): Promise<Hypothesis[][]> {
+    const step = await this.startDecoding(features);
+    const raw = await search(step, {
+      imageCount: features.dims[0]!,
       settings,
       startToken: this.manifest.specials.start,
       endToken: this.manifest.specials.end,
       onImageDone,
     });
+    return raw.map((nBest) => nBest.map((h) => this.describe(h)));
   }
 
-  // Encoder and init over a batch of images; returns the step function holding their state.
-  private async startDecoding(tensors: readonly Float32Array[]): Promise<StepFunction> {
-    const { height, width } = this.manifest.image;
-    const plane = 3 * height * width;
-    const batch = new Float32Array(tensors.length * plane);
-    tensors.forEach((tensor, i) => batch.set(tensor, i * plane));
-    const { features } = await this.graphs.encoder.run({
-      image: new ort.Tensor('float32', batch, [tensors.length, 3, height, width]),
-    });
-    const { h, c } = await this.graphs.init.run({ features: features! });
-    return makeStepFunction(this.graphs.step, { h: h!, c: c!, features: features! });
+  // init over the features of a batch of images; returns the step function holding their state. Every
+  // init output besides h and c (format 2, e.g. `projected`) is a per-image constant of the step graph.
+  private async startDecoding(features: ort.Tensor): Promise<StepFunction> {
+    const { h, c, ...extras } = await this.graphs.init.run({ features });
+    const constants: Record<string, ort.Tensor> = { features };
+    for (const name of this.graphs.stepConstants) if (name !== 'features') constants[name] = extras[name]!;
+    return makeStepFunction(this.graphs.step, { h: h!, c: c!, constants });
   }
 
   private describe(h: RawHypothesis): Hypothesis {

@@ -1,22 +1,32 @@
 // The recurrent state between step calls and the step graph call itself. Keeps h/c of the latest
-// call and gathers the rows each new call continues; for attention it also lays out the encoder
-// features per row (reused while the rows' images stay the same).
+// call and gathers the rows each new call continues; it also lays out the per-image constants the step
+// takes (attention's `features`, format 2's extra init outputs such as `projected`) per row, reused while
+// the rows' images stay the same.
 import ort from 'onnxruntime-node';
 
 import type { StepFunction, StepOutput } from './decode.js';
 
 export interface InitialState {
+  /** [L, images, S] from init. */
   h: ort.Tensor;
   c: ort.Tensor;
-  /** [images, P, D], fed to the step graph only when it declares a `features` input. */
-  features: ort.Tensor;
+  /**
+   * Batch-major [images, ...] tensors by name; each one the step graph declares as an input is fed
+   * with one row per hypothesis (the row of its image). The others are ignored.
+   */
+  constants: Record<string, ort.Tensor>;
 }
 
 export function makeStepFunction(session: ort.InferenceSession, initial: InitialState): StepFunction {
   let h = initial.h;
   let c = initial.c;
-  const needsFeatures = session.inputNames.includes('features');
-  let rowFeatures: { rowImages: Int32Array; tensor: ort.Tensor } | null = null;
+  const images = h.dims[1]!;
+  const constants = Object.entries(initial.constants).filter(([name]) => session.inputNames.includes(name));
+  for (const [name, tensor] of constants) {
+    if (tensor.dims[0] !== images)
+      throw new Error(`step input ${name} has ${tensor.dims[0]} rows for ${images} images; it must be [images, ...]`);
+  }
+  let rowConstants: { rowImages: Int32Array; tensors: Record<string, ort.Tensor> } | null = null;
 
   return async (tokens, parents, rowImages): Promise<StepOutput> => {
     h = gatherRows(h, parents);
@@ -26,12 +36,13 @@ export function makeStepFunction(session: ort.InferenceSession, initial: Initial
       h,
       c,
     };
-    if (needsFeatures) {
-      if (!rowFeatures || !sameRows(rowFeatures.rowImages, rowImages)) {
-        rowFeatures = { rowImages, tensor: gatherBatch(initial.features, rowImages) };
-      }
-      feeds.features = rowFeatures.tensor;
+    if (!rowConstants || !sameRows(rowConstants.rowImages, rowImages)) {
+      rowConstants = {
+        rowImages,
+        tensors: Object.fromEntries(constants.map(([name, tensor]) => [name, gatherBatch(tensor, rowImages)])),
+      };
     }
+    Object.assign(feeds, rowConstants.tensors);
     const result = await session.run(feeds);
     h = result.h_out!;
     c = result.c_out!;
@@ -78,6 +89,8 @@ export function gatherBatch(tensor: ort.Tensor, rows: Int32Array): ort.Tensor {
   const [count, ...rest] = tensor.dims as number[];
   if (isIdentity(rows, count!)) return tensor;
   const size = rest.reduce((a, b) => a * b, 1);
+  // The contract's per-image tensors are float32 (models/README.md, Graphs).
+  if (tensor.type !== 'float32') throw new TypeError(`per-image step inputs must be float32, got ${tensor.type}`);
   const source = tensor.data as Float32Array;
   const out = new Float32Array(rows.length * size);
   for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i]! * size, (rows[i]! + 1) * size), i * size);

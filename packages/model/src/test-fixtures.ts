@@ -1,15 +1,9 @@
-// Shared by the tests (not built): where the shipped models are and hand-made model directories.
+// Shared by the tests (not built): the fixture models (fixtures.ts) and hand-made model directories.
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { defaultModelsDir } from './load-model.js';
-
-export const SHIPPED_MODELS = ['shapes-lstm', 'shapes-attention'] as const;
-
-export function shippedModelDir(id: (typeof SHIPPED_MODELS)[number]): string {
-  return path.join(defaultModelsDir(), id);
-}
+import { fixtureModelDir, type FixtureModelId } from './fixtures.js';
 
 const created: string[] = [];
 
@@ -24,10 +18,10 @@ export async function removeTempDirs(): Promise<void> {
   await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
-/** A copy of a shipped model directory that a test may break. */
-export async function copyOfShippedModel(id: (typeof SHIPPED_MODELS)[number]): Promise<string> {
+/** A copy of a fixture model directory that a test may break. */
+export async function copyOfFixtureModel(id: FixtureModelId): Promise<string> {
   const dir = path.join(await tempDir(id), id);
-  await cp(shippedModelDir(id), dir, { recursive: true, dereference: true });
+  await cp(fixtureModelDir(id), dir, { recursive: true, dereference: true });
   return dir;
 }
 
