@@ -89,3 +89,24 @@ test('caption explains bad usage, unknown models and unreadable images', async (
   assert.equal(badBeam.code, 1);
   assert.match(badBeam.stderr, /INVALID_DECODE_OPTIONS: .*beamSize must be an integer from 1 to 10/);
 });
+
+test('caption with several --model options captions each image with every model', async () => {
+  const golden = path.join(fixtureModelDir('shapes-attention'), 'golden.png');
+  const both = await caption('--model', 'shapes-lstm', '--model', 'shapes-attention', '--beam', '1', '--json', golden);
+  assert.equal(both.code, 0, both.stderr);
+  const results = JSON.parse(both.stdout) as { file: string; model: string; text: string }[];
+  assert.deepEqual(
+    results.map((r) => [r.file, r.model]),
+    [
+      [golden, 'shapes-lstm'],
+      [golden, 'shapes-attention'],
+    ],
+  );
+  // The same captions as one model at a time.
+  for (const result of results) {
+    const alone = await caption('--model', result.model, '--beam', '1', golden);
+    assert.equal(alone.stdout, `${golden}: ${result.text}\n`);
+  }
+  const plain = await caption('--model', 'shapes-lstm', '--model', 'shapes-attention', '--beam', '1', golden);
+  assert.equal(plain.stdout, results.map((r) => `${golden} [${r.model}]: ${r.text}\n`).join(''));
+});

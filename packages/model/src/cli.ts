@@ -3,14 +3,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
+import { captionWithModels } from './caption-together.js';
 import { isCaptionerError } from './errors.js';
 import { readImage } from './image.js';
 import { loadModel } from './load-model.js';
+import type { CaptionModel } from './model.js';
 
 const USAGE = `Usage: caption --model <dir|id> [options] <image> [<image> ...]
 
 Options:
-  --model <dir|id>      model directory, or an id under CAPTIONER_MODELS_DIR / the repository's models/
+  --model <dir|id>      model directory, or an id under CAPTIONER_MODELS_DIR / the repository's models/;
+                        repeat it to caption with several models (an encoder they share runs once per image)
   --beam <n>            beam size 1..10 (default 3; 1 = greedy)
   --max-length <n>      longest caption in words (default: the model's maxLength)
   --n-best <n>          hypotheses to print per image, 1..beam (default 1)
@@ -27,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        model: { type: 'string' },
+        model: { type: 'string', multiple: true },
         beam: { type: 'string' },
         'max-length': { type: 'string' },
         'n-best': { type: 'string' },
@@ -47,9 +50,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!values.model || positionals.length === 0) {
+  if (!values.model?.length || positionals.length === 0) {
     process.stderr.write(
-      `caption: ${!values.model ? '--model is required' : 'give at least one image file'}\n\n${USAGE}\n`,
+      `caption: ${!values.model?.length ? '--model is required' : 'give at least one image file'}\n\n${USAGE}\n`,
     );
     return 2;
   }
@@ -63,11 +66,16 @@ async function main(argv: string[]): Promise<number> {
   if (provider !== undefined && provider !== 'cpu' && provider !== 'cuda')
     throw new UsageError(`--provider must be cpu or cuda, got "${provider}"`);
 
-  const model = await loadModel(values.model, {
-    ...(provider ? { executionProvider: provider } : {}),
-    ...(values.threads ? { intraOpNumThreads: number('threads', values.threads)! } : {}),
-    logger: { warn: (message) => process.stderr.write(`caption: warning: ${message}\n`) },
-  });
+  const models: CaptionModel[] = [];
+  for (const id of values.model) {
+    models.push(
+      await loadModel(id, {
+        ...(provider ? { executionProvider: provider } : {}),
+        ...(values.threads ? { intraOpNumThreads: number('threads', values.threads)! } : {}),
+        logger: { warn: (message) => process.stderr.write(`caption: warning: ${message}\n`) },
+      }),
+    );
+  }
   const images = await Promise.all(
     positionals.map(async (file) => {
       const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
@@ -89,29 +97,36 @@ async function main(argv: string[]): Promise<number> {
       : {}),
   };
   try {
-    const results = await model.caption(images, decode);
+    const perModel = await captionWithModels(images, models, decode);
+    // With one model the output is as it always was; with several each line / object names its model.
+    const several = models.length > 1;
     if (values.json) {
-      const out = results.map((result, i) => ({
-        file: positionals[i],
-        model: model.id,
-        executionProvider: model.executionProvider,
-        ...result,
-      }));
+      const out = perModel.flatMap((results, m) =>
+        results.map((result, i) => ({
+          file: positionals[i],
+          model: models[m]!.id,
+          executionProvider: models[m]!.executionProvider,
+          ...result,
+        })),
+      );
       process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
     } else {
-      results.forEach((result, i) => {
-        process.stdout.write(`${positionals[i]}: ${result.text}\n`);
-        if (result.nBest.length > 1) {
-          result.nBest.forEach((h, rank) =>
-            process.stdout.write(
-              `  ${rank + 1}. ${h.text}  (score ${h.score.toFixed(4)}, logprob ${h.logprob.toFixed(4)})\n`,
-            ),
-          );
-        }
-      });
+      positionals.forEach((file, i) =>
+        perModel.forEach((results, m) => {
+          const result = results[i]!;
+          process.stdout.write(`${file}${several ? ` [${models[m]!.id}]` : ''}: ${result.text}\n`);
+          if (result.nBest.length > 1) {
+            result.nBest.forEach((h, rank) =>
+              process.stdout.write(
+                `  ${rank + 1}. ${h.text}  (score ${h.score.toFixed(4)}, logprob ${h.logprob.toFixed(4)})\n`,
+              ),
+            );
+          }
+        }),
+      );
     }
   } finally {
-    await model.dispose();
+    await Promise.all(models.map((model) => model.dispose()));
   }
   return 0;
 }
