@@ -19,11 +19,13 @@ const MODELS_DIR = fileURLToPath(new URL('../../../models', import.meta.url));
 const IDS = ['flickr8k-lstm', 'flickr8k-attention'] as const;
 type Id = (typeof IDS)[number];
 
-const missing = IDS.filter((id) => !existsSync(path.join(MODELS_DIR, id, 'manifest.json')));
-const skip =
-  missing.length > 0
-    ? `${missing.map((id) => path.join(MODELS_DIR, id)).join(' and ')} not exported yet (python3 -m training export)`
+// A test runs when the models it uses are exported, and says why it is skipped otherwise.
+function skipUnless(...ids: Id[]): string | false {
+  const missing = ids.filter((id) => !existsSync(path.join(MODELS_DIR, id, 'manifest.json')));
+  return missing.length > 0
+    ? `${missing.map((id) => path.join(MODELS_DIR, id)).join(' and ')} not exported (python3 -m training export)`
     : false;
+}
 
 interface Golden {
   image: string;
@@ -52,6 +54,7 @@ function assertClose(actual: number, expected: number, tolerance: number, what: 
 }
 
 for (const id of IDS) {
+  const skip = skipUnless(id);
   test(`${id}: format 2 with the shared ResNet50 encoder, features 7 x 7 x 2048`, { skip }, async () => {
     const { model } = await load(id);
     assert.equal(model.manifest.format, 2);
@@ -108,42 +111,50 @@ for (const id of IDS) {
   });
 }
 
-test('flickr8k-attention: one 7 x 7 attention map per word, each summing to 1', { skip }, async () => {
-  const { model, goldenImage } = await load('flickr8k-attention');
-  const [result] = await model.caption([goldenImage], { beamSize: 3, nBest: 3 });
-  for (const h of result!.nBest) {
-    assert.equal(h.attention!.length, h.tokens.length);
-    for (const map of h.attention!) {
-      assert.equal(map.length, 7);
-      assert.ok(map.every((row) => row.length === 7 && row.every((w) => w >= 0 && w <= 1)));
-      assertClose(
-        map.flat().reduce((a, b) => a + b, 0),
-        1,
-        1e-5,
-        'attention sum',
-      );
+test(
+  'flickr8k-attention: one 7 x 7 attention map per word, each summing to 1',
+  { skip: skipUnless('flickr8k-attention') },
+  async () => {
+    const { model, goldenImage } = await load('flickr8k-attention');
+    const [result] = await model.caption([goldenImage], { beamSize: 3, nBest: 3 });
+    for (const h of result!.nBest) {
+      assert.equal(h.attention!.length, h.tokens.length);
+      for (const map of h.attention!) {
+        assert.equal(map.length, 7);
+        assert.ok(map.every((row) => row.length === 7 && row.every((w) => w >= 0 && w <= 1)));
+        assertClose(
+          map.flat().reduce((a, b) => a + b, 0),
+          1,
+          1e-5,
+          'attention sum',
+        );
+      }
     }
-  }
-});
+  },
+);
 
-test('flickr8k-lstm: no attention maps although its grid is 7 x 7', { skip }, async () => {
+test('flickr8k-lstm: no attention maps although its grid is 7 x 7', { skip: skipUnless('flickr8k-lstm') }, async () => {
   const { model, goldenImage } = await load('flickr8k-lstm');
   const [result] = await model.caption([goldenImage], { beamSize: 1 });
   assert.equal(result!.attention, undefined);
 });
 
-test('both Flickr8k models share one encoder: one pass per image captions with both', { skip }, async () => {
-  const lstm = await load('flickr8k-lstm');
-  const attention = await load('flickr8k-attention');
-  assert.equal(lstm.model.encoder, attention.model.encoder);
-  const images = [lstm.goldenImage, attention.goldenImage];
-  const distinct = new Set(images.map((b) => b.toString('base64'))).size;
-  const before = lstm.model.encoder.imagesEncoded;
-  const runs = lstm.model.encoder.runs;
-  const [fromLstm, fromAttention] = await captionWithModels(images, [lstm.model, attention.model], { beamSize: 1 });
-  assert.equal(lstm.model.encoder.imagesEncoded, before + distinct);
-  assert.equal(lstm.model.encoder.runs, runs + 1);
-  // The goldens again, now from the shared pass: each model's caption of its own golden image.
-  assert.deepEqual(fromLstm![0]!.tokens, lstm.golden.greedy.tokens);
-  assert.deepEqual(fromAttention![1]!.tokens, attention.golden.greedy.tokens);
-});
+test(
+  'both Flickr8k models share one encoder: one pass per image captions with both',
+  { skip: skipUnless(...IDS) },
+  async () => {
+    const lstm = await load('flickr8k-lstm');
+    const attention = await load('flickr8k-attention');
+    assert.equal(lstm.model.encoder, attention.model.encoder);
+    const images = [lstm.goldenImage, attention.goldenImage];
+    const distinct = new Set(images.map((b) => b.toString('base64'))).size;
+    const before = lstm.model.encoder.imagesEncoded;
+    const runs = lstm.model.encoder.runs;
+    const [fromLstm, fromAttention] = await captionWithModels(images, [lstm.model, attention.model], { beamSize: 1 });
+    assert.equal(lstm.model.encoder.imagesEncoded, before + distinct);
+    assert.equal(lstm.model.encoder.runs, runs + 1);
+    // The goldens again, now from the shared pass: each model's caption of its own golden image.
+    assert.deepEqual(fromLstm![0]!.tokens, lstm.golden.greedy.tokens);
+    assert.deepEqual(fromAttention![1]!.tokens, attention.golden.greedy.tokens);
+  },
+);
