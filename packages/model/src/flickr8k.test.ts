@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import ort from 'onnxruntime-node';
+import sharp from 'sharp';
 
 import { captionWithModels } from './caption-together.js';
 import { loadModel } from './load-model.js';
@@ -146,7 +147,8 @@ test(
     const lstm = await load('flickr8k-lstm');
     const attention = await load('flickr8k-attention');
     assert.equal(lstm.model.encoder, attention.model.encoder);
-    const images = [lstm.goldenImage, attention.goldenImage];
+    // Both goldens (the same test image when both models were exported from one split) and a mirrored one.
+    const images = [lstm.goldenImage, attention.goldenImage, await sharp(lstm.goldenImage).flop().png().toBuffer()];
     const distinct = new Set(images.map((b) => b.toString('base64'))).size;
     const before = lstm.model.encoder.imagesEncoded;
     const runs = lstm.model.encoder.runs;
@@ -156,5 +158,11 @@ test(
     // The goldens again, now from the shared pass: each model's caption of its own golden image.
     assert.deepEqual(fromLstm![0]!.tokens, lstm.golden.greedy.tokens);
     assert.deepEqual(fromAttention![1]!.tokens, attention.golden.greedy.tokens);
+    // And the mirrored image as each model captions it alone.
+    assert.deepEqual(fromLstm![2]!.tokens, (await lstm.model.caption([images[2]!], { beamSize: 1 }))[0]!.tokens);
+    assert.deepEqual(
+      fromAttention![2]!.tokens,
+      (await attention.model.caption([images[2]!], { beamSize: 1 }))[0]!.tokens,
+    );
   },
 );
