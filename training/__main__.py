@@ -60,10 +60,16 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores, like ONNX Runtime)")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("recompute-variant", help="an attention model dir as before format 2 (step recomputes the projection), for the bench")
+    p.add_argument("--model-dir", required=True)
+    p.add_argument("--out", required=True)
+
     p = sub.add_parser("compare", help="bar chart of BLEU-1..4 of several model directories")
     p.add_argument("model_dirs", nargs="+")
     p.add_argument("--out", default="docs/bleu-comparison.png")
     p.add_argument("--split", default="test")
+    p.add_argument("--with-seed", action="store_true", help="add the seed's published Flickr8k test results")
+    p.add_argument("--table", action="store_true", help="also print the README's Markdown results table")
 
     args = parser.parse_args(argv)
     if getattr(args, "threads", None):  # before torch loads: OpenBLAS ignores torch.set_num_threads
@@ -94,9 +100,14 @@ def main(argv=None):
     elif args.command == "export":
         from .export import export_run
         print(export_run(Path(args.run), Path(args.out), args.id, args.half, args.encoders and Path(args.encoders)))
+    elif args.command == "recompute-variant":
+        from .recompute_variant import write_recompute_variant
+        print(write_recompute_variant(Path(args.model_dir), Path(args.out)))
     elif args.command == "compare":
-        from .compare import plot_bleu_comparison
-        print(plot_bleu_comparison(args.model_dirs, Path(args.out), args.split))
+        from .compare import markdown_table, plot_bleu_comparison
+        print(plot_bleu_comparison(args.model_dirs, Path(args.out), args.split, args.with_seed))
+        if args.table:
+            print(markdown_table(args.model_dirs, args.with_seed))
     elif args.command == "bench-eager":
         from .bench_eager import bench
         result = bench(Path(args.model_dir), [int(b) for b in args.batch_sizes.split(",")], args.beam, args.seconds, args.threads or os.cpu_count())
