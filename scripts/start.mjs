@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build what changed (turbo cache), then run the API (embedded PostgreSQL, shipped models,
-// demo gallery imported on first start) and the Next.js gallery together. Ctrl-C stops both.
+// `npm start`: build what changed (turbo cache), then run the API (embedded PostgreSQL, the shipped Flickr8k models
+// in models/, the demo gallery demo/flickr8k-test imported and captioned on first start) and the Next.js gallery
+// together. Ctrl-C stops both.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,14 @@ if (build.status !== 0) {
 
 const children = [];
 function run(name, command, args, cwd, extraEnv) {
-  const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Each child in its own process group: Ctrl-C in the terminal reaches only this script, which then sends each
+  // child one SIGTERM (a second signal makes the API exit at once, skipping its graceful shutdown).
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping the rest.`);
@@ -52,8 +60,13 @@ function stop(code = 0) {
   // The API finishes in-flight captioning within its grace period; never hang forever.
   setTimeout(() => process.exit(code), 30_000).unref();
 }
+// However this script ends, no child outlives it (they are not in its process group).
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+process.on('SIGHUP', () => stop(0));
 
 run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), { PORT: apiPort, HOST: host });
 run(

@@ -1,9 +1,10 @@
 // A real API for a test file: the service in-process on a free loopback port, its own embedded PostgreSQL in
-// a temp directory, the shipped models from models/. Talks to it only over HTTP (fetch), as clients do.
+// a temp directory, the shapes fixture models (packages/model/fixtures) unless CAPTIONER_MODELS_DIR is passed. Talks to it only over HTTP (fetch), as clients do.
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, startService, type RunningService } from '@captioner/api';
+import { fixtureModelsDir } from '../model-dirs.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const fixturesDir = path.join(repoRoot, 'training', 'tests', 'fixtures');
@@ -49,7 +50,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     HOST: '127.0.0.1',
     PORT: '0',
     CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
-    CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+    CAPTIONER_MODELS_DIR: fixtureModelsDir,
     CAPTIONER_IMPORT_ROOT: fixturesDir,
     ...env,
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { readDataset } from '@captioner/api';
+import { fixtureModelsDir } from '../model-dirs.js';
 import { fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 const run = promisify(execFile);
@@ -101,7 +102,7 @@ describe('the import command', () => {
         env: {
           ...env,
           CAPTIONER_DATA_DIR: path.join(dataDir, 'data'),
-          CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+          CAPTIONER_MODELS_DIR: fixtureModelsDir,
         },
       });
     const dir = path.join(fixturesDir, 'kaggle');

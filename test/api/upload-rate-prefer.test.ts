@@ -38,7 +38,7 @@ test('both shipped models are loaded and /health says so', async () => {
   assert.deepEqual(
     models.map((m) => m.variant).sort(),
     ['ATTENTION', 'LSTM'],
-    'expected one lstm and one attention model in models/',
+    'expected one lstm and one attention model among the fixture models',
   );
   const health = await fetch(`${api.url}/health`);
   assert.equal(health.status, 200);

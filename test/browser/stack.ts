@@ -1,11 +1,12 @@
 // The whole product for a browser test: a synthetic shapes dataset in a temp dir, the real API on an embedded
-// PostgreSQL in that dir with the shipped models, the dataset imported and captioned by both models, and the
+// PostgreSQL in that dir with the shapes fixture models, the dataset imported and captioned by both models, and the
 // built Next.js app (`next start`) in front of it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fixtureModelsDir } from '../model-dirs.js';
 import { gql, waitUntil } from './graphql.js';
 import { freePort, startServer, waitFor, type Server } from './processes.js';
 
@@ -72,7 +73,7 @@ export async function startStack(): Promise<Stack> {
         PORT: String(apiPort),
         HOST: '127.0.0.1',
         CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
-        CAPTIONER_MODELS_DIR: path.join(repoRoot, 'models'),
+        CAPTIONER_MODELS_DIR: fixtureModelsDir,
         CAPTIONER_IMPORT_ROOT: importRoot,
       },
     });
@@ -126,7 +127,9 @@ export async function startStack(): Promise<Stack> {
         );
         const loaded = models.filter((m) => m.loaded).length;
         if (loaded < 2)
-          throw new Error(`Expected the two shipped models to be loaded, got ${loaded}. Are they in models/?`);
+          throw new Error(
+            `Expected the two shipped models to be loaded, got ${loaded}. Are they in ${fixtureModelsDir}?`,
+          );
         const done = images.edges.filter((edge) => edge.node.captions.length === loaded).length;
         captionState = `${images.edges.length}/${total} images stored, ${done} fully captioned, queue ${JSON.stringify(status.captionQueue)}`;
         return images.edges.length === total && done === total;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The API process: read config, start the service, listen, shut down gracefully on SIGINT/SIGTERM.
-// `--demo`: when the database has no images, import the demo gallery (demo/shapes) in the background and
-// caption it with every loaded model, so a fresh checkout serves a filled gallery.
+// `--demo` (what `npm start` passes): until the demo gallery (demo/flickr8k-test, Flickr8k's 1000 test photos with
+// their reference captions) is completely stored, import it in the background and caption it with every loaded
+// model, so a fresh checkout serves a filled gallery.
 import { loadConfig } from './config.js';
 import { ensureDemoGallery } from './datasets/demo-gallery.js';
 import { startService } from './service.js';

@@ -47,7 +47,8 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       log,
       onChange: changed,
     });
-    const evaluations = new EvaluationRunner(db, captions, log, changed);
+    // Up to one run per loaded model together, so runs of models sharing an encoder share its passes.
+    const evaluations = new EvaluationRunner(db, captions, log, changed, Math.max(1, registry.loaded().length));
     const imports = new ImportJobs(db, {
       importRoot: config.importRoot,
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },

@@ -113,3 +113,35 @@ test('close lets the running batch finish and rejects waiting jobs', async () =>
   assert.equal(await running, 'caption of a');
   await assert.rejects(queue.enqueue(job('c')), QueueClosedError);
 });
+
+test('a group function batches several models’ jobs for the same images, at most maxBatch distinct images', async () => {
+  const r = controlledRunner();
+  // Models "lstm" and "attention" share an encoder, "other" does not.
+  const queue = new CaptionQueue(r.run, 1, 2, undefined, (j) => (j.modelId === 'other' ? 'other' : 'resnet'));
+  const all = [queue.enqueue(job('busy', 'other'))];
+  await tick();
+  for (const id of ['i1', 'i2', 'i3']) {
+    all.push(queue.enqueue(job(id, 'lstm')), queue.enqueue(job(id, 'attention', 5)), queue.enqueue(job(id, 'other')));
+  }
+  r.batches[0]!.finish();
+  await tick();
+  assert.deepEqual(
+    r.batches[1]!.jobs.map((j) => `${j.imageId} ${j.modelId}`),
+    ['i1 lstm', 'i1 attention', 'i2 lstm', 'i2 attention'],
+  );
+  r.batches[1]!.finish();
+  await tick();
+  assert.deepEqual(
+    r.batches[2]!.jobs.map((j) => `${j.imageId} ${j.modelId}`),
+    ['i1 other', 'i2 other'],
+  );
+  for (let b = 2; b < 5; b++) {
+    r.batches[b]!.finish();
+    await tick();
+  }
+  assert.deepEqual(
+    r.batches.slice(3).map((batch) => batch.jobs.map((j) => `${j.imageId} ${j.modelId}`)),
+    [['i3 lstm', 'i3 attention'], ['i3 other']],
+  );
+  assert.equal((await Promise.all(all)).length, 10);
+});

@@ -1,7 +1,9 @@
 // A bounded-concurrency queue for captioning. Jobs hold only ids (the worker loads bytes when it runs), so a
 // burst of uploads queues cheaply instead of holding images in memory. Interactive jobs (a user waiting on a
-// mutation) go before background ones (uploads, imports, evaluation). Jobs for the same model and settings are
-// taken together as one batch, since the model decodes a batch in one step call per time step.
+// mutation) go before background ones (uploads, imports, evaluation). Jobs of one group are taken together as one
+// batch of at most `maxBatch` distinct images: by default a group is one model and its settings (the model decodes
+// a batch in one step call per time step); the caption service groups the models that share an encoder, so one
+// batch carries every model's jobs for the same images and each image goes through the encoder once.
 
 export type Priority = 'interactive' | 'background';
 
@@ -12,7 +14,7 @@ export interface CaptionJob {
   maxLength: number;
 }
 
-/** Runs a batch of jobs (same model and settings); resolves with one result or error per job, same order. */
+/** Runs a batch of jobs (one group); resolves with one result or error per job, same order. */
 export type BatchRunner<R> = (jobs: CaptionJob[]) => Promise<(R | Error)[]>;
 
 interface Entry<R> {
@@ -22,7 +24,8 @@ interface Entry<R> {
 }
 
 const jobKey = (j: CaptionJob) => `${j.imageId}|${j.modelId}|${j.beamSize}|${j.maxLength}`;
-const batchKey = (j: CaptionJob) => `${j.modelId}|${j.beamSize}|${j.maxLength}`;
+/** The default grouping: one model with one set of decode settings. */
+export const modelAndSettings = (j: CaptionJob) => `${j.modelId}|${j.beamSize}|${j.maxLength}`;
 
 export class QueueClosedError extends Error {
   override name = 'QueueClosedError';
@@ -35,6 +38,7 @@ export class CaptionQueue<R> {
   private running = 0;
   private runningJobs = 0;
   private closed = false;
+  private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -43,6 +47,8 @@ export class CaptionQueue<R> {
     private readonly maxBatch = 8,
     /** Called whenever jobs are added or finish (e.g. to invalidate cached responses). */
     private readonly onChange: () => void = () => undefined,
+    /** Jobs with the same group may share a batch. */
+    private readonly groupOf: (job: CaptionJob) => string = modelAndSettings,
   ) {}
 
   /**
@@ -69,7 +75,7 @@ export class CaptionQueue<R> {
       entry.waiters.push({ resolve, reject });
     });
     this.onChange();
-    this.pump();
+    this.schedulePump();
     return promise;
   }
 
@@ -123,14 +129,32 @@ export class CaptionQueue<R> {
     const first = source.shift();
     if (!first) return null;
     const batch = [first];
-    const wanted = batchKey(first.job);
+    const images = new Set([first.job.imageId]);
+    const wanted = this.groupOf(first.job);
     for (const queue of [this.queues.interactive, this.queues.background]) {
-      for (let i = 0; i < queue.length && batch.length < this.maxBatch;) {
-        if (batchKey(queue[i]!.job) === wanted) batch.push(...queue.splice(i, 1));
-        else i++;
+      for (let i = 0; i < queue.length;) {
+        const { job } = queue[i]!;
+        // Another job for an image already in the batch always joins; a new image only while there is room.
+        if (this.groupOf(job) === wanted && (images.has(job.imageId) || images.size < this.maxBatch)) {
+          images.add(job.imageId);
+          batch.push(...queue.splice(i, 1));
+        } else i++;
       }
     }
     return batch;
+  }
+
+  /**
+   * Batches are formed a moment after jobs are added (a microtask), so jobs added together in one synchronous
+   * burst (an evaluation chunk, every model's job for a new image) can share a batch.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {

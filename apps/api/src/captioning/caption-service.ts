@@ -1,9 +1,18 @@
 // Captioning for the API: decode settings resolved and checked, cached captions reused, new ones computed
-// through the bounded queue and stored with n-best, attention, sentence BLEU and latency.
-import { sentenceBleu, tokenize, type CaptionModel, type CaptionResult } from '@captioner/model';
+// through the bounded queue and stored with n-best, attention, sentence BLEU and latency. Models that share an
+// encoder (models/README.md, format 2: the Flickr8k models' ResNet50) share queue batches, and a batch is
+// captioned with captionTogether(), so an image captioned by both goes through the encoder once.
+import {
+  captionTogether,
+  sentenceBleu,
+  tokenize,
+  type CaptionModel,
+  type CaptionRequest,
+  type CaptionResult,
+} from '@captioner/model';
 import type { CaptionRecord, Database, JsonValue } from '@captioner/db';
 import { ApiError, badInput, notFound } from '../errors.js';
-import { CaptionQueue, type CaptionJob, type Priority } from './caption-queue.js';
+import { CaptionQueue, modelAndSettings, type CaptionJob, type Priority } from './caption-queue.js';
 import type { ModelRegistry } from './model-registry.js';
 
 export interface DecodeSettings {
@@ -49,7 +58,20 @@ export class CaptionService {
       onChange?: () => void;
     },
   ) {
-    this.queue = new CaptionQueue((jobs) => this.runBatch(jobs), options.concurrency, 8, options.onChange);
+    // Queue groups: one per encoder that loaded models share (the same EncoderInfo object), else per model.
+    const encoders = new Map<unknown, string>();
+    const groups = new Map<string, string>();
+    for (const model of registry.loaded()) {
+      if (!encoders.has(model.encoder)) encoders.set(model.encoder, `encoder ${encoders.size}`);
+      groups.set(model.id, encoders.get(model.encoder)!);
+    }
+    this.queue = new CaptionQueue(
+      (jobs) => this.runBatch(jobs),
+      options.concurrency,
+      8,
+      options.onChange,
+      (job) => (groups.has(job.modelId) ? groups.get(job.modelId)! : modelAndSettings(job)),
+    );
   }
 
   /** The model and complete settings for a request; throws NOT_FOUND / MODEL_UNAVAILABLE / BAD_USER_INPUT. */
@@ -151,61 +173,87 @@ export class CaptionService {
     return queued;
   }
 
-  /** The queue's worker: one model call for a batch of images with the same model and settings. */
+  /**
+   * The queue's worker: the batch's jobs (one or several models sharing an encoder, each with its settings)
+   * in one captionTogether() call, so each image is decoded and encoded once; each result is stored.
+   */
   private async runBatch(jobs: CaptionJob[]): Promise<(CaptionRecord | Error)[]> {
-    const first = jobs[0]!;
-    const entry = this.registry.get(first.modelId);
-    if (!entry?.model)
-      return jobs.map(() => new ApiError('MODEL_UNAVAILABLE', `Model "${first.modelId}" is not loaded.`));
-    const model = entry.model;
-    const settings = { beamSize: first.beamSize, maxLength: first.maxLength };
-    // Another process (or an earlier job) may have stored some already.
-    const stored = await this.db.captions.findForImages({
-      modelId: model.id,
-      settings: { ...settings },
-      imageIds: jobs.map((j) => j.imageId),
-    });
-    const todo = jobs.filter((j) => !stored.has(j.imageId));
-    const computed = new Map<string, CaptionRecord | Error>();
-    if (todo.length > 0) {
-      const originals = await Promise.all(todo.map((j) => this.db.images.getOriginal(j.imageId)));
-      const present = todo.filter((j, i) => {
-        if (originals[i]) return true;
-        computed.set(j.imageId, notFound('image', j.imageId));
+    const outcome = new Map<CaptionJob, CaptionRecord | Error>();
+    // Jobs per model and settings; another process (or an earlier job) may have stored some already.
+    const groups = new Map<string, { model: CaptionModel; settings: DecodeSettings; jobs: CaptionJob[] }>();
+    for (const job of jobs) {
+      const model = this.registry.get(job.modelId)?.model;
+      if (!model) {
+        outcome.set(job, new ApiError('MODEL_UNAVAILABLE', `Model "${job.modelId}" is not loaded.`));
+        continue;
+      }
+      const key = modelAndSettings(job);
+      const group = groups.get(key) ?? {
+        model,
+        settings: { beamSize: job.beamSize, maxLength: job.maxLength },
+        jobs: [],
+      };
+      group.jobs.push(job);
+      groups.set(key, group);
+    }
+    const todo: { model: CaptionModel; settings: DecodeSettings; jobs: CaptionJob[] }[] = [];
+    for (const group of groups.values()) {
+      const stored = await this.db.captions.findForImages({
+        modelId: group.model.id,
+        settings: { ...group.settings },
+        imageIds: group.jobs.map((j) => j.imageId),
+      });
+      const missing = group.jobs.filter((j) => {
+        const caption = stored.get(j.imageId);
+        if (caption) outcome.set(j, caption);
+        return !caption;
+      });
+      if (missing.length > 0) todo.push({ ...group, jobs: missing });
+    }
+    if (todo.length === 0) return jobs.map((j) => outcome.get(j)!);
+
+    // Each image's bytes once, however many models caption it.
+    const imageIds = [...new Set(todo.flatMap((g) => g.jobs.map((j) => j.imageId)))];
+    const originals = await Promise.all(imageIds.map((id) => this.db.images.getOriginal(id)));
+    const bytes = new Map(imageIds.flatMap((id, i) => (originals[i] ? [[id, originals[i].bytes] as const] : [])));
+    for (const group of todo) {
+      group.jobs = group.jobs.filter((j) => {
+        if (bytes.has(j.imageId)) return true;
+        outcome.set(j, notFound('image', j.imageId));
         return false;
       });
-      const bytes = originals.filter((o) => o !== null).map((o) => o.bytes);
-      let results: (CaptionResult | Error)[];
-      try {
-        results = await model.caption(bytes, {
-          beamSize: settings.beamSize,
-          maxLength: settings.maxLength,
-          nBest: settings.beamSize,
-        });
-      } catch {
-        // One bad image fails the whole batch call: caption them one by one so only it fails.
-        results = await Promise.all(
-          bytes.map((b) =>
-            model
-              .caption([b], { beamSize: settings.beamSize, maxLength: settings.maxLength, nBest: settings.beamSize })
-              .then((r) => r[0]!)
-              .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
-          ),
-        );
-      }
-      const references = await Promise.all(present.map((j) => this.db.references.listByImage(j.imageId)));
+    }
+    const requests = todo.map((group) => ({
+      model: group.model,
+      images: group.jobs.map((j) => bytes.get(j.imageId)!),
+      options: {
+        beamSize: group.settings.beamSize,
+        maxLength: group.settings.maxLength,
+        nBest: group.settings.beamSize,
+      },
+    }));
+    const results = await this.captionRequests(requests);
+
+    const references = new Map(
       await Promise.all(
-        present.map(async (job, i) => {
-          const result = results[i]!;
+        [...bytes.keys()].map(
+          async (id) => [id, (await this.db.references.listByImage(id)).map((r) => tokenize(r.text))] as const,
+        ),
+      ),
+    );
+    await Promise.all(
+      todo.flatMap((group, g) =>
+        group.jobs.map(async (job, i) => {
+          const result = results[g]![i]!;
           if (result instanceof Error) {
-            computed.set(job.imageId, result);
+            outcome.set(job, result);
             return;
           }
-          const refs = references[i]!.map((r) => tokenize(r.text));
+          const refs = references.get(job.imageId) ?? [];
           const caption = await this.db.captions.save({
             imageId: job.imageId,
-            modelId: model.id,
-            settings: { ...settings },
+            modelId: group.model.id,
+            settings: { ...group.settings },
             text: result.text,
             tokens: result.words,
             tokenIds: result.tokens,
@@ -216,17 +264,34 @@ export class CaptionService {
               logProb: h.logprob,
               score: h.score,
             })) as JsonValue,
-            attention: attentionOf(model, result) as JsonValue | null,
+            attention: attentionOf(group.model, result) as JsonValue | null,
             sentenceBleu: refs.length > 0 ? sentenceBleu(refs, result.words) : null,
             latencyMs: result.latencyMs,
           });
-          computed.set(job.imageId, caption);
+          outcome.set(job, caption);
         }),
+      ),
+    );
+    return jobs.map((j) => outcome.get(j) ?? new Error(`no caption produced for image ${j.imageId}`));
+  }
+
+  /** All requests in one call; when that fails (one bad image fails it), image by image so only that one fails. */
+  private async captionRequests(requests: CaptionRequest[]): Promise<(CaptionResult | Error)[][]> {
+    try {
+      return await captionTogether(requests);
+    } catch {
+      return Promise.all(
+        requests.map((request) =>
+          Promise.all(
+            request.images.map((image) =>
+              request.model
+                .caption([image], request.options)
+                .then((r) => r[0]!)
+                .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+            ),
+          ),
+        ),
       );
     }
-    return jobs.map(
-      (j) =>
-        stored.get(j.imageId) ?? computed.get(j.imageId) ?? new Error(`no caption produced for image ${j.imageId}`),
-    );
   }
 }

@@ -37,6 +37,11 @@ export async function loadModelRegistry(db: Database, options: LoadRegistryOptio
     options.log(`No models loaded: cannot list ${options.modelsDir} (${error.message}). Set CAPTIONER_MODELS_DIR.`);
     return [] as string[];
   });
+  if (ids.length === 0) {
+    options.log(
+      `No models in ${options.modelsDir} (no sub-directory with a manifest.json): captioning is unavailable. Set CAPTIONER_MODELS_DIR or restore models/.`,
+    );
+  }
   const all = new Map<string, RegisteredModel>();
   for (const id of [...ids].sort()) {
     try {

@@ -2,13 +2,13 @@
 // Dataset import command:
 //   npm run import -w @captioner/api -- <dir> [--format flickr8k|karpathy|kaggle] [--dataset <name>]
 //                                        [--split train,val,test] [--limit <n>] [--caption]
-//   npm run import -w @captioner/api -- --demo      (demo/shapes, captioned with every model)
+//   npm run import -w @captioner/api -- --demo      (demo/flickr8k-test, captioned with every model)
 // Resumable: re-running skips stored images (and stored captions). Ctrl-C stops cleanly between images.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Split } from '@captioner/db';
 import { loadConfig } from '../config.js';
-import { demoDir } from '../datasets/demo-gallery.js';
+import { demoDataset, demoDir } from '../datasets/demo-gallery.js';
 import { importDataset } from '../datasets/import-dataset.js';
 import type { DatasetFormat } from '../datasets/read-dataset.js';
 import { closeServices, openServices } from '../service.js';
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     const result = await importDataset(services.db, {
       root: dir,
       ...(format ? { format } : {}),
-      ...(values.dataset ? { dataset: values.dataset } : values.demo ? { dataset: 'shapes' } : {}),
+      ...(values.dataset ? { dataset: values.dataset } : values.demo ? { dataset: demoDataset } : {}),
       ...(splits ? { splits } : {}),
       ...(limit !== undefined ? { limit } : {}),
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },

@@ -115,6 +115,27 @@ export class ImportJobs {
     return job;
   }
 
+  /** True once stop() was called: imports stop between images. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Runs an import that is not a job (the demo gallery) under the same shutdown: it should check `stopped`
+   * between images, and stop() waits for it.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    const key = `tracked ${randomUUID()}`;
+    this.running.set(
+      key,
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return work.finally(() => this.running.delete(key));
+  }
+
   /** Stops between images; the rest is imported when the same import is started again. */
   async stop(): Promise<void> {
     this.stopping = true;

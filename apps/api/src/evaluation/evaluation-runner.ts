@@ -2,7 +2,10 @@
 // of the request that started it, so a client disconnecting changes nothing). Captions already stored with the
 // same settings are reused; missing ones go through the captioning queue, so evaluation shares its CPU bound.
 // Progress is checkpointed in the database: a run cut short by a restart is requeued and resumes cheaply,
-// because the captions it had produced are stored.
+// because the captions it had produced are stored. The worker claims up to `runsTogether` queued runs (the
+// service uses one per loaded model) and moves them through their images in step, chunk by chunk: the runs of
+// models that share an encoder (the Flickr8k models' ResNet50) then queue jobs for the same images at the same
+// time, the caption queue batches them together, and each image goes through the encoder once for all of them.
 import { corpusBleu, tokenize } from '@captioner/model';
 import type { CaptionRecord, Database, EvaluationRunRecord, Split } from '@captioner/db';
 import { badInput } from '../errors.js';
@@ -15,6 +18,7 @@ const chunkSize = 32;
 
 export class EvaluationRunner {
   private working = false;
+  private wakeups = 0;
   private stopping = false;
   private current: Promise<void> = Promise.resolve();
 
@@ -24,6 +28,8 @@ export class EvaluationRunner {
     private readonly log: (message: string) => void,
     /** Called after each stored change (progress, result), e.g. to invalidate cached responses. */
     private readonly onChange: () => void = () => undefined,
+    /** Queued runs claimed and executed together. */
+    private readonly runsTogether = 1,
   ) {}
 
   /** Starts a run (or joins the identical queued/running one) and wakes the worker. */
@@ -53,17 +59,19 @@ export class EvaluationRunner {
     return result;
   }
 
-  /** Runs queued runs one after another until none is left. */
+  /** Runs queued runs (up to runsTogether at a time) until none is left. */
   wake(): void {
+    this.wakeups++;
     if (this.working || this.stopping) return;
     this.working = true;
     this.current = (async () => {
       try {
         for (;;) {
           if (this.stopping) break;
-          const run = await this.db.evaluationRuns.claimNext();
-          if (!run) break;
-          await this.execute(run);
+          const seen = this.wakeups;
+          const ran = await this.execute();
+          // Nothing queued, unless a run was started meanwhile (its wake() found this worker busy).
+          if (!ran && this.wakeups === seen) break;
         }
       } catch (error) {
         this.log(`Evaluation worker stopped: ${(error as Error).message}`);
@@ -73,60 +81,138 @@ export class EvaluationRunner {
     })();
   }
 
-  /** Stops after the current chunk; the interrupted run is requeued at the next start (requeueInterrupted). */
+  /** Stops after the current chunk; interrupted runs are requeued at the next start (requeueInterrupted). */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.current;
   }
 
-  private async execute(run: EvaluationRunRecord): Promise<void> {
-    try {
-      const settings = { beamSize: Number(run.settings.beamSize), maxLength: Number(run.settings.maxLength) };
-      const ids = await this.db.images.listIdsForEvaluation({ split: run.split, dataset: run.dataset ?? undefined });
-      await this.db.evaluationRuns.setTotal(run.id, ids.length);
-      const byImage = new Map<string, CaptionRecord>();
-      let reused = 0;
-      for (let start = 0; start < ids.length; start += chunkSize) {
-        if (this.stopping) return; // left 'running'; requeued and resumed at the next start
-        const chunk = ids.slice(start, start + chunkSize);
-        const stored = await this.db.captions.findForImages({
-          modelId: run.modelId,
-          settings: { ...settings },
-          imageIds: chunk,
-        });
-        reused += stored.size;
-        const missing = chunk.filter((id) => !stored.has(id));
-        const made = await Promise.all(
-          missing.map((imageId) =>
-            this.captions.queue.enqueue({ imageId, modelId: run.modelId, ...settings }, 'background'),
-          ),
-        );
-        for (const c of [...stored.values(), ...made]) byImage.set(c.imageId, c);
-        await this.db.evaluationRuns.progress(run.id, {
-          done: Math.min(ids.length, start + chunk.length),
-          reusedCaptions: reused,
-        });
-        this.onChange();
+  /**
+   * Executes queued runs together until none is left; returns whether there was any. Before each chunk, runs
+   * queued meanwhile join the group (up to runsTogether). Every step takes one chunk of each run: the stored
+   * captions of all of them are looked up first, then all missing ones are queued at once. A run that joins
+   * later starts at the chunk the others are at (and wraps round to the ones it missed), so runs over the same
+   * images keep asking for the same images at the same time.
+   */
+  private async execute(): Promise<boolean> {
+    const active: RunState[] = [];
+    let any = false;
+    for (;;) {
+      if (this.stopping) return any; // runs left 'running' are requeued and resumed at the next start
+      while (active.length < this.runsTogether) {
+        const run = await this.db.evaluationRuns.claimNext();
+        if (!run) break;
+        any = true;
+        const phase = active[0] ? active[0].ids[active[0].order[active[0].next]! * chunkSize] : undefined;
+        const state = await this.prepare(run, phase).catch((error: unknown) => this.failed(run, error));
+        if (state) active.push(state);
       }
-      const loaders = this.db.createLoaders({});
-      const references = await loaders.referencesByImageId.loadMany(ids);
-      const refs: string[][][] = [];
-      const hyps: string[][] = [];
-      ids.forEach((id, i) => {
-        const r = references[i];
-        const caption = byImage.get(id);
-        if (!caption || !Array.isArray(r) || r.length === 0) return;
-        refs.push(r.map((x) => tokenize(x.text)));
-        hyps.push(tokenize(caption.text));
-      });
-      await this.db.evaluationRuns.succeed(run.id, corpusBleu(refs, hyps));
-      this.onChange();
-    } catch (error) {
-      if (this.stopping && (error as Error).name === 'QueueClosedError') return; // requeued at the next start
-      const message = error instanceof Error ? error.message : String(error);
-      this.log(`Evaluation run ${run.id} failed: ${message}`);
-      await this.db.evaluationRuns.fail(run.id, message).catch(() => undefined);
+      if (active.length === 0) return any;
+
+      const starts = active.map((state) => state.order[state.next]! * chunkSize);
+      const stored = await Promise.all(
+        active.map((state, i) => this.storedCaptions(state, starts[i]!).catch((error: unknown) => error as Error)),
+      );
+      const outcomes = await Promise.all(
+        active.map((state, i) => {
+          const found = stored[i]!;
+          if (found instanceof Error) return found;
+          return this.completeChunk(state, starts[i]!, found).then(
+            () => null,
+            (error: unknown) => error as Error,
+          );
+        }),
+      );
+      // Failed runs and finished ones leave the group; the rest go on to their next chunk.
+      for (const [i, error] of [...outcomes.entries()].reverse()) {
+        const state = active[i]!;
+        if (error === null && state.next < state.order.length) continue;
+        active.splice(i, 1);
+        if (error !== null) {
+          if (this.stopping && error.name === 'QueueClosedError') continue; // requeued at the next start
+          await this.failed(state.run, error);
+        } else {
+          await this.finish(state).catch((finishError: unknown) => this.failed(state.run, finishError));
+        }
+      }
       this.onChange();
     }
   }
+
+  /** The run's image set and chunk order: from the chunk holding `phase` (an image id), if the run has it. */
+  private async prepare(run: EvaluationRunRecord, phase: string | undefined): Promise<RunState> {
+    const settings = { beamSize: Number(run.settings.beamSize), maxLength: Number(run.settings.maxLength) };
+    const ids = await this.db.images.listIdsForEvaluation({ split: run.split, dataset: run.dataset ?? undefined });
+    await this.db.evaluationRuns.setTotal(run.id, ids.length);
+    const chunks = Math.max(1, Math.ceil(ids.length / chunkSize));
+    const at = phase === undefined ? -1 : ids.indexOf(phase);
+    const first = at < 0 ? 0 : Math.floor(at / chunkSize);
+    const order = Array.from({ length: chunks }, (_, k) => (first + k) % chunks);
+    return { run, settings, ids, order, next: 0, done: 0, byImage: new Map(), reused: 0 };
+  }
+
+  /** The run's stored captions of images start..start+chunkSize (with its settings). */
+  private storedCaptions({ run, settings, ids }: RunState, start: number): Promise<Map<string, CaptionRecord>> {
+    return this.db.captions.findForImages({
+      modelId: run.modelId,
+      settings: { ...settings },
+      imageIds: ids.slice(start, start + chunkSize),
+    });
+  }
+
+  /** Queues (synchronously, before its first await) the chunk's missing captions, waits for them, saves progress. */
+  private async completeChunk(state: RunState, start: number, stored: Map<string, CaptionRecord>): Promise<void> {
+    const { run, settings, ids, byImage } = state;
+    const chunk = ids.slice(start, start + chunkSize);
+    const made = Promise.all(
+      chunk
+        .filter((id) => !stored.has(id))
+        .map((imageId) => this.captions.queue.enqueue({ imageId, modelId: run.modelId, ...settings }, 'background')),
+    );
+    for (const c of [...stored.values(), ...(await made)]) byImage.set(c.imageId, c);
+    state.reused += stored.size;
+    state.done += chunk.length;
+    state.next++;
+    if (chunk.length === 0) return;
+    await this.db.evaluationRuns.progress(run.id, { done: state.done, reusedCaptions: state.reused });
+  }
+
+  /** Corpus BLEU over the run's captions and the images' references. */
+  private async finish({ run, ids, byImage }: RunState): Promise<void> {
+    const loaders = this.db.createLoaders({});
+    const references = await loaders.referencesByImageId.loadMany(ids);
+    const refs: string[][][] = [];
+    const hyps: string[][] = [];
+    ids.forEach((id, i) => {
+      const r = references[i];
+      const caption = byImage.get(id);
+      if (!caption || !Array.isArray(r) || r.length === 0) return;
+      refs.push(r.map((x) => tokenize(x.text)));
+      hyps.push(tokenize(caption.text));
+    });
+    await this.db.evaluationRuns.succeed(run.id, corpusBleu(refs, hyps));
+    this.onChange();
+  }
+
+  private async failed(run: EvaluationRunRecord, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log(`Evaluation run ${run.id} failed: ${message}`);
+    await this.db.evaluationRuns.fail(run.id, message).catch(() => undefined);
+    this.onChange();
+  }
+}
+
+interface RunState {
+  run: EvaluationRunRecord;
+  settings: { beamSize: number; maxLength: number };
+  /** The images, in evaluation order. */
+  ids: string[];
+  /** Chunk indices in the order this run takes them (rotated when it joined a group mid-way). */
+  order: number[];
+  /** Position in `order` of the next chunk. */
+  next: number;
+  /** Images done so far (progress). */
+  done: number;
+  byImage: Map<string, CaptionRecord>;
+  reused: number;
 }
