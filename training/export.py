@@ -33,6 +33,7 @@ from .train import load_run, load_splits
 
 OPSET = 17
 FORMAT = 2
+MACHINE_PATHS = ("data_dir", "feature_cache")  # where the training machine kept things: not the model's business
 
 
 class EncoderGraph(nn.Module):
@@ -236,7 +237,7 @@ def export_run(run_dir: Path, out: Path, model_id: str = None, half: bool = Fals
         "params": count_parameters(model) if not frozen else _frozen_params(model, backbone),
         "metrics": metrics,
         "training": {"epochs": _epochs_run(run_dir), "keptEpoch": state["epoch"], "bestValBleu4Greedy": state["best_bleu4"]},
-        "hyperparameters": {k: v for k, v in cfg.to_dict().items() if k != "feature_cache"},  # no machine paths
+        "hyperparameters": {k: v for k, v in cfg.to_dict().items() if k not in MACHINE_PATHS},
     }
     for name in ("log.csv", "curves.png"):
         if (run_dir / name).exists():
