@@ -1,4 +1,4 @@
-"""BLEU exactly as docs and the TypeScript runtime define it (../shared/DESIGN.md): NLTK is the reference."""
+"""BLEU exactly as the README and the TypeScript runtime define it: NLTK is the reference."""
 import re
 
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu, sentence_bleu

@@ -6,11 +6,10 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { captionTogether, captionWithModels } from './caption-together.js';
-import { CaptionerError, type CaptionerErrorCode } from './errors.js';
 import { fixtureModelDir } from './fixtures.js';
 import { listModels, loadModel } from './load-model.js';
 import type { CaptionModel, CaptionResult } from './model.js';
-import { copyOfFixtureModel, removeTempDirs, tempDir, writeModelDir } from './test-fixtures.js';
+import { copyOfFixtureModel, rejectsWith, removeTempDirs, tempDir, writeModelDir } from './test-fixtures.js';
 import { solidImage, TOY_VOCAB, toyGreedy, toyLogprobs, writeToyModel } from './test-toy-model.js';
 
 const loaded: CaptionModel[] = [];
@@ -23,15 +22,6 @@ async function load(dir: string, options: Parameters<typeof loadModel>[1] = {}):
   const model = await loadModel(dir, options);
   loaded.push(model);
   return model;
-}
-
-async function rejectsWith(dir: string, code: CaptionerErrorCode, message: RegExp): Promise<void> {
-  await assert.rejects(loadModel(dir), (error: unknown) => {
-    assert.ok(error instanceof CaptionerError, `expected CaptionerError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return true;
-  });
 }
 
 async function readManifest(dir: string): Promise<Record<string, unknown>> {

@@ -3,22 +3,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
-import { CaptionerError, type CaptionerErrorCode } from './errors.js';
+import { CaptionerError } from './errors.js';
 import { loadModel } from './load-model.js';
-import { copyOfFixtureModel, removeTempDirs, tempDir, validManifest, writeModelDir } from './test-fixtures.js';
+import {
+  copyOfFixtureModel,
+  rejectsWith,
+  removeTempDirs,
+  tempDir,
+  validManifest,
+  writeModelDir,
+} from './test-fixtures.js';
 
 after(removeTempDirs);
 
 const VOCAB = ['<pad>', '<start>', '<end>', '<unk>', 'a', 'red', 'circle'];
-
-async function rejectsWith(dir: string, code: CaptionerErrorCode, message: RegExp): Promise<void> {
-  await assert.rejects(loadModel(dir), (error: unknown) => {
-    assert.ok(error instanceof CaptionerError, `expected CaptionerError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return true;
-  });
-}
 
 test('an unknown id or path is MODEL_NOT_FOUND, naming the models that exist', async () => {
   const modelsDir = await tempDir('models');

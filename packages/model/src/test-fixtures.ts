@@ -1,9 +1,12 @@
+import assert from 'node:assert/strict';
 // Shared by the tests (not built): the fixture models (fixtures.ts) and hand-made model directories.
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { CaptionerError, type CaptionerErrorCode } from './errors.js';
 import { fixtureModelDir, type FixtureModelId } from './fixtures.js';
+import { loadModel } from './load-model.js';
 
 const created: string[] = [];
 
@@ -58,4 +61,14 @@ export async function writeModelDir(options: {
   if (options.vocab !== undefined) await writeFile(path.join(dir, 'vocab.json'), JSON.stringify(options.vocab));
   for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, name), content);
   return dir;
+}
+
+/** Asserts that loading `dir` fails with a CaptionerError of this code and a matching message. */
+export async function rejectsWith(dir: string, code: CaptionerErrorCode, message: RegExp): Promise<void> {
+  await assert.rejects(loadModel(dir), (error: unknown) => {
+    assert.ok(error instanceof CaptionerError, `expected CaptionerError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, message);
+    return true;
+  });
 }
