@@ -37,7 +37,8 @@ def main(argv=None):
     p.add_argument("--run", required=True, help="run directory (resumes if it holds last.pt)")
     for name, kind in [("epochs", int), ("batch-size", int), ("lr", float), ("captions-per-image", int),
                        ("early-stop-patience", int), ("max-minutes", float), ("threads", int), ("seed", int),
-                       ("min-word-count", int), ("momentum", float), ("checkpoint-minutes", float)]:
+                       ("min-word-count", int), ("momentum", float), ("checkpoint-minutes", float),
+                       ("warm-start", str)]:
         p.add_argument(f"--{name}", type=kind, default=None)
 
     p = sub.add_parser("evaluate", help="loss and BLEU-1..4 on val and test, greedy and beam")

@@ -39,6 +39,7 @@ class TrainConfig:
     max_minutes: float = 0          # stop (and checkpoint) after this long; 0 = no limit
     checkpoint_minutes: float = 5   # also checkpoint inside an epoch this often, to resume from that batch
     feature_cache: str = ""         # frozen encoders: the `features` cache to train on (one encoder pass per image)
+    warm_start: str = ""            # a shipped model directory to continue from when the run has no checkpoint
 
     @classmethod
     def preset(cls, variant: str, encoder: str = "smallcnn", **overrides):

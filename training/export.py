@@ -33,7 +33,7 @@ from .train import load_run, load_splits
 
 OPSET = 17
 FORMAT = 2
-MACHINE_PATHS = ("data_dir", "feature_cache")  # where the training machine kept things: not the model's business
+MACHINE_PATHS = ("data_dir", "feature_cache", "warm_start")  # where the training machine kept things: not the model's business
 
 
 class EncoderGraph(nn.Module):

@@ -7,6 +7,7 @@ With a frozen encoder the model trains on cached features (features.py), and eve
 import csv
 import json
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -115,6 +116,10 @@ def train(cfg: TrainConfig, run_dir: Path):
     torch.manual_seed(cfg.seed)
     splits = load_splits(cfg)
     vocab_path = run_dir / "vocab.json"
+    last = run_dir / "last.pt"
+    warm = cfg.warm_start and not last.exists() and not vocab_path.exists()
+    if warm:  # the shipped model's vocabulary indexes its embedding and output rows
+        shutil.copyfile(Path(cfg.warm_start) / "vocab.json", vocab_path)
     if vocab_path.exists():
         vocab = Vocabulary(json.loads(vocab_path.read_text()))
     else:
@@ -129,8 +134,9 @@ def train(cfg: TrainConfig, run_dir: Path):
     optimizer = make_optimizer(cfg, model)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=cfg.lr_factor, patience=cfg.lr_patience)
     state = {"epoch": 0, "best_bleu4": -1.0}
-    last = run_dir / "last.pt"
-    if last.exists():  # resume exactly where the previous process stopped
+    if warm:
+        state = warm_start(model, optimizer, cfg, Path(cfg.warm_start), run_dir)
+    elif last.exists():  # resume exactly where the previous process stopped
         ckpt = load_checkpoint(last, device)
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
@@ -186,6 +192,35 @@ def train(cfg: TrainConfig, run_dir: Path):
             print(f"stopping after {cfg.max_minutes} minutes; run again to resume")
             return state
     print(f"done after epoch {state['epoch']}: best val BLEU-4 {state['best_bleu4']:.4f}")
+    return state
+
+
+def warm_start(model, optimizer, cfg: TrainConfig, model_dir: Path, run_dir: Path) -> dict:
+    """Continue training from a shipped model directory, for when the run's checkpoints are gone.
+    Its weights are loaded as shipped (float16-rounded where stored so) and its training log carries over,
+    so epochs, the LR schedule and early stopping count on; the optimizer's moments start afresh."""
+    from .weights import load_shipped_weights, warm_start_files
+    manifest, graph_files = warm_start_files(model_dir)
+    shipped = TrainConfig.from_dict(manifest["hyperparameters"])
+    for key in ("variant", "encoder", "embed_dim", "hidden_dim", "attention_dim", "num_layers"):
+        if getattr(shipped, key) != getattr(cfg, key):
+            raise ValueError(f"{model_dir} has {key}={getattr(shipped, key)!r}, this run {getattr(cfg, key)!r}")
+    load_shipped_weights(model, model_dir, graph_files)
+    with (model_dir / "training-log.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        append_log(run_dir / "log.csv", {k: row[k] for k in LOG_FIELDS})
+    state = {"epoch": 0, "best_bleu4": -1.0, "best_val_loss": float("inf"), "since_val_improved": 0}
+    for row in rows:  # replay the bookkeeping the loop below does after each epoch
+        loss, bleu4 = float(row["val_loss"]), float(row["val_bleu4"])
+        improved = loss < state["best_val_loss"] - 1e-4
+        state.update(epoch=int(row["epoch"]), best_bleu4=max(bleu4, state["best_bleu4"]),
+                     best_val_loss=min(loss, state["best_val_loss"]),
+                     since_val_improved=0 if improved else state["since_val_improved"] + 1)
+    if rows:
+        for group in optimizer.param_groups:
+            group["lr"] = float(rows[-1]["lr"])  # where the plateau schedule had brought it
+    print(f"warm start from {model_dir} after epoch {state['epoch']} (optimizer state starts afresh)")
     return state
 
 

@@ -26,13 +26,29 @@ def load_model_dir(model_dir: Path):
         backbone = FrozenBackbone(cfg.encoder)
         model.attach_backbone(round_weights(backbone) if manifest.get("weights") == "float16" else backbone)
         files.pop("encoder")
+    load_shipped_weights(model, model_dir, files.values())
+    return model.eval(), cfg, tokens
+
+
+def load_shipped_weights(model: Captioner, model_dir: Path, graph_files):
+    """Copy every parameter the model has from the ONNX initializers of `graph_files` (its own names)."""
     state = {}
-    for name in files.values():
-        for init in onnx.load(str(model_dir / name)).graph.initializer:
-            state[init.name] = torch.from_numpy(numpy_helper.to_array(init).copy())
+    for name in graph_files:
+        for init in onnx.load(str(Path(model_dir) / name)).graph.initializer:
+            # float16-stored matrices go back to float32, the dtype they are computed in
+            state[init.name] = torch.from_numpy(numpy_helper.to_array(init).astype("float32"))
     wanted = {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
     missing = wanted - state.keys()
     if missing:
         raise ValueError(f"{model_dir} lacks parameters {sorted(missing)[:5]}; was it exported by training/export.py?")
     model.load_state_dict({k: v for k, v in state.items() if k in wanted}, strict=False)
-    return model.eval(), cfg, tokens
+    return model
+
+
+def warm_start_files(model_dir: Path):
+    """(manifest, decoder graph files) of a shipped directory, to continue training from its weights."""
+    manifest = json.loads((Path(model_dir) / "manifest.json").read_text())
+    files = dict(manifest["files"])
+    if is_frozen(TrainConfig.from_dict(manifest["hyperparameters"]).encoder):
+        files.pop("encoder")
+    return manifest, list(files.values())

@@ -39,3 +39,28 @@ def test_export_round_trip(tmp_path, variant):
     step = run_graph(out, "step", feeds)
     assert np.abs(step["logprobs"] - logprobs.numpy()).max() < 1e-4
     assert ("alpha" in step) == (variant == "attention")
+
+
+def test_warm_start_continues_from_a_shipped_directory(tmp_path):
+    """A run whose checkpoints are gone continues from the exported weights and training log."""
+    run, out, again = tmp_path / "run", tmp_path / "fixture-attention", tmp_path / "again"
+    common = ["--variant", "attention", "--data", str(FIXTURES / "flickr8k"), "--min-word-count", "1",
+              "--captions-per-image", "1"]
+    main(["train", *common, "--run", str(run), "--epochs", "1"])
+    main(["export", "--run", str(run), "--out", str(out)])
+    shipped, _, _ = load_model_dir(out)
+
+    main(["train", *common, "--run", str(again), "--epochs", "2", "--warm-start", str(out)])
+    log = (again / "log.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in log] == ["epoch", "1", "2"]  # epoch 1 carried over, epoch 2 trained
+    assert (again / "vocab.json").read_text() == (out / "vocab.json").read_text()
+    ckpt = torch.load(again / "last.pt", map_location="cpu")
+    assert ckpt["state"]["epoch"] == 2
+    before = shipped.decoder.fc.weight
+    after = ckpt["model"]["decoder.fc.weight"]
+    assert after.shape == before.shape and 0 < (after - before).abs().max() < 0.1  # trained on from, not anew
+
+    mismatched = tmp_path / "lstm"
+    with pytest.raises(ValueError, match="variant"):
+        main(["train", "--variant", "lstm", "--data", str(FIXTURES / "flickr8k"), "--run", str(mismatched),
+              "--epochs", "2", "--min-word-count", "1", "--warm-start", str(out)])
