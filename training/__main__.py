@@ -1,4 +1,5 @@
-"""Command line: python3 -m training {shapes,fetch-resnet,features,train,evaluate,export,bench-eager,compare} ...
+"""Command line: python3 -m training {shapes,fetch-resnet,features,train,evaluate,export,rescore,human-agreement,
+bench-eager,recompute-variant,compare} ...
 (see --help)."""
 import argparse
 import json
@@ -53,6 +54,15 @@ def main(argv=None):
     p.add_argument("--half", action="store_true", help="store weight matrices as float16 (computed in float32)")
     p.add_argument("--encoders", default=None, help="shared encoder folder (default: <out>/../encoders)")
 
+    p = sub.add_parser("rescore", help="recompute a shipped model's metrics (BLEU, CIDEr-D, ROUGE-L) into its manifest")
+    p.add_argument("--model-dir", required=True, help="e.g. models/flickr8k-attention")
+    p.add_argument("--data", required=True, help="the dataset directory the model was exported with")
+    p.add_argument("--cache", default=None, help="frozen-encoder feature cache (default: training/data/features/<dataset folder name>)")
+
+    p = sub.add_parser("human-agreement", help="Kendall tau of BLEU, ROUGE-L and CIDEr-D against Flickr8k's human judgements")
+    p.add_argument("--data", required=True, help="a Flickr8k folder with ExpertAnnotations.txt and CrowdFlowerAnnotations.txt")
+    p.add_argument("--out", default="docs/human-agreement.json")
+
     p = sub.add_parser("bench-eager", help="PyTorch eager captioning throughput (the runtime benchmark's baseline)")
     p.add_argument("--model-dir", required=True)
     p.add_argument("--batch-sizes", default="1,8,32")
@@ -101,6 +111,12 @@ def main(argv=None):
     elif args.command == "export":
         from .export import export_run
         print(export_run(Path(args.run), Path(args.out), args.id, args.half, args.encoders and Path(args.encoders)))
+    elif args.command == "rescore":
+        from .rescore import rescore
+        print(json.dumps(rescore(Path(args.model_dir), Path(args.data), args.cache and Path(args.cache)), indent=2))
+    elif args.command == "human-agreement":
+        from .human_agreement import write_human_agreement
+        print(write_human_agreement(Path(args.data), Path(args.out)))
     elif args.command == "recompute-variant":
         from .recompute_variant import write_recompute_variant
         print(write_recompute_variant(Path(args.model_dir), Path(args.out)))
