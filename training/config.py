@@ -43,7 +43,7 @@ class TrainConfig:
 
     @classmethod
     def preset(cls, variant: str, encoder: str = "smallcnn", **overrides):
-        """The seed's hyperparameters for each variant (DEVELOPERS.md), then any overrides."""
+        """The seed's hyperparameters for each variant (README, "The shipped models"), then any overrides."""
         if variant == "lstm":
             base = dict(variant="lstm", embed_dim=256, hidden_dim=256, num_layers=2, dropout=0.3, optimizer="sgd",
                         lr=0.9, weight_decay=1e-6, batch_size=128, lr_factor=0.2, lr_patience=1, lr_schedule_after=0)

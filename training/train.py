@@ -95,7 +95,7 @@ def decode_bleu(model, dataset, vocab, beam_size, max_length, batch_images=100, 
         images = torch.stack([it[0] for it in items]).to(next(model.parameters()).device)
         for (ids, _), (_, _, i) in zip(beam_search(model, images, beam_size, max_length), items):
             hyps.append(vocab.decode(ids))
-            refs.append([tokenize(c) for c in dataset.examples[i].captions])  # raw references, as DESIGN.md scores them
+            refs.append([tokenize(c) for c in dataset.examples[i].captions])  # raw references, as docs/metrics.md defines BLEU
     return corpus_bleu_1to4(hyps, refs), hyps
 
 

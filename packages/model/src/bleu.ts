@@ -1,5 +1,5 @@
 // BLEU exactly as NLTK computes it (the reference implementation both languages agree on, see
-// shared/DESIGN.md): corpus BLEU-1..4 with cumulative uniform weights and no smoothing, and
+// docs/metrics.md): corpus BLEU-1..4 with cumulative uniform weights and no smoothing, and
 // sentence BLEU-4 with SmoothingFunction().method1. The arithmetic mirrors nltk.translate.bleu_score
 // step by step (integer n-gram counts, the float_info.min stand-in for zero precisions, math.fsum)
 // so the results match to the last few ulps.
