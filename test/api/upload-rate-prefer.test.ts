@@ -135,6 +135,15 @@ test('upload → captions from both models → rate → prefer → leaderboard',
     [lstm!.id]: 3,
   });
 
+  // Ratings alone do not rank: without blind comparisons there is nothing to rank by.
+  const unranked = await api.gql<{ leaderboard: { entries: { rank: number | null }[] } }>(
+    '{ leaderboard { entries { rank } } }',
+  );
+  assert.deepEqual(
+    unranked.leaderboard.entries.map((e) => e.rank),
+    [null, null],
+  );
+
   // Pairwise preferences: A/B order as the voter saw it, one vote per voter per pair (revoting replaces).
   const prefer = `mutation($input: RecordPreferenceInput!) { recordPreference(input: $input) { preference { winner captionA { id } captionB { id } image { id } } } }`;
   const vote = (voter: string, winner: string) =>
@@ -155,10 +164,11 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   assert.equal(leaderboard.ratingCount, 4);
   assert.equal(leaderboard.preferenceCount, 3);
   const entry = (variant: string) => leaderboard.entries.find((e) => e.model.variant === variant)!;
-  assert.equal(leaderboard.entries[0]!.model.variant, 'ATTENTION', 'higher mean rating ranks first');
+  assert.equal(leaderboard.entries[0]!.model.variant, 'ATTENTION', 'the stronger model is listed first');
+  // Two wins and a tie cannot separate the models' 95% intervals, so they share the first rank.
   assert.deepEqual(
     leaderboard.entries.map((e) => e.rank),
-    [1, 2],
+    [1, 1],
   );
   assert.equal(entry('ATTENTION').rating.mean, 4.5);
   assert.equal(entry('ATTENTION').rating.count, 2);
@@ -184,7 +194,7 @@ interface Leaderboard {
   preferenceCount: number;
   bleuRatingCorrelation: { rho: number | null; n: number };
   entries: {
-    rank: number;
+    rank: number | null;
     model: { id: string; variant: string };
     rating: { count: number; mean: number | null; low: number | null; high: number | null };
     preference: {

@@ -185,6 +185,13 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
 
   it('votes blind in compare mode with the keyboard, reveals the models, and the leaderboard changes', async () => {
     const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    assert.equal(initial.leaderboard.preferenceCount, 0, 'no blind votes yet');
+    // Without blind votes nobody is ranked, and the page says so.
+    await page.goto('/leaderboard');
+    await page.getByText('No blind comparisons yet, so no model is ranked.').waitFor();
+    assert.equal(await page.locator('.podium-card[data-rank="none"]').count(), 2);
+    assert.equal(await page.locator('.podium-note').first().innerText(), 'Not enough votes');
+
     await page.goto('/compare');
     await page.locator('.choice').first().waitFor();
     assert.equal(await page.locator('.choice-model').count(), 0, 'model names stay hidden before the vote');
@@ -216,6 +223,11 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await page.getByRole('heading', { name: 'Leaderboard' }).waitFor();
     assert.match(await page.locator('.page-heading p').innerText(), /1 rating and 2 blind comparisons/);
     assert.equal(await page.locator('.podium-card').count(), 2);
+    // Both models now have votes, so both are ranked: rank 1 for the first, and the rank explained.
+    assert.equal(await page.locator('.podium-card[data-rank="none"]').count(), 0);
+    assert.equal(await page.locator('.podium-card').first().getAttribute('data-rank'), '1');
+    await page.getByRole('heading', { name: 'How the rank is computed' }).waitFor();
+    assert.equal(await page.getByText('No blind comparisons yet').count(), 0);
     // The seed's table layout: Model, Params, Loss valid/test, BLEU-1..4 valid/test.
     const headers = await page.locator('.data-table thead th').allInnerTexts();
     assert.deepEqual(headers.slice(0, 4), ['Model', 'Params', 'Loss', 'BLEU-1']);

@@ -1,9 +1,10 @@
-// The leaderboard: per model mean rating with a 95% t interval, Bradley–Terry strength from pairwise
-// preferences, corpus BLEU of the latest finished evaluation per split, and BLEU-vs-rating rank correlation.
-// The database returns raw aggregates; the statistics are computed here (src/stats).
+// The leaderboard: arena-style rank from the Bradley–Terry intervals of blind comparisons, per model mean
+// rating with a 95% t interval, corpus BLEU of the latest finished evaluation per split, and BLEU-vs-rating rank
+// correlation. The database returns raw aggregates; the statistics are computed here (src/stats).
 import type { BleuRatingPoint, EvaluationRunRecord, ModelRecord } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import { memo } from '../graphql/context.js';
+import { arenaRanks } from '../stats/arena-rank.js';
 import { bradleyTerry } from '../stats/bradley-terry.js';
 import { meanInterval } from '../stats/mean-interval.js';
 import { spearman } from '../stats/spearman.js';
@@ -20,12 +21,12 @@ async function compute(ctx: Context) {
     db.leaderboard.totals(),
     db.evaluationRuns.latestSucceeded(),
   ]);
-  const strengths = new Map(
-    bradleyTerry(
-      models.map((m) => m.id),
-      pairs.map((p) => ({ a: p.modelA, b: p.modelB, winsA: p.winsA, winsB: p.winsB, ties: p.ties })),
-    ).map((s) => [s.player, s]),
+  const fitted = bradleyTerry(
+    models.map((m) => m.id),
+    pairs.map((p) => ({ a: p.modelA, b: p.modelB, winsA: p.winsA, winsB: p.winsB, ties: p.ties })),
   );
+  const ranks = arenaRanks(fitted);
+  const strengths = new Map(fitted.map((s, i) => [s.player, { ...s, rank: ranks[i]! }]));
   const correlation = (ps: readonly BleuRatingPoint[]) => ({
     rho: spearman(
       ps.map((p) => p.sentenceBleu),
@@ -46,6 +47,7 @@ async function compute(ctx: Context) {
         latestBySplit.set(run.split, run);
     }
     return {
+      rank: s.rank,
       model,
       rating: meanInterval(r?.count ?? 0, r?.mean ?? null, r?.variance ?? null),
       preference: {
@@ -66,15 +68,17 @@ async function compute(ctx: Context) {
   });
   const bleu4 = (e: (typeof entries)[number]) =>
     e.bleu.find((b) => b.split === 'test')?.bleu?.[3] ?? e.bleu[0]?.bleu?.[3] ?? -1;
+  // Ranked models first; within a shared rank (and among the unranked) the point estimates decide the order.
   entries.sort(
     (a, b) =>
-      (b.rating.mean ?? -1) - (a.rating.mean ?? -1) ||
+      (a.rank ?? Infinity) - (b.rank ?? Infinity) ||
       b.preference.strength - a.preference.strength ||
+      (b.rating.mean ?? -1) - (a.rating.mean ?? -1) ||
       bleu4(b) - bleu4(a) ||
       (a.model.id < b.model.id ? -1 : 1),
   );
   return {
-    entries: entries.map((e, i) => ({ ...e, rank: i + 1 })),
+    entries,
     preferenceCount: totals.preferenceCount,
     ratingCount: totals.ratingCount,
     bleuRatingCorrelation: correlation(points),

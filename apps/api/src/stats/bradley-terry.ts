@@ -1,6 +1,8 @@
 // Bradley–Terry strengths from pairwise preferences, with 95% Wald intervals.
 // Ties count half a win each way. A weak prior (half a win each way for every pair of players) keeps
 // strengths finite when one player always wins and connects players that never met.
+// Only players with at least one comparison take part in the fit: one without votes carries no information,
+// and through the centring it would only widen everyone else's interval (and so change their arena rank).
 
 /** Outcomes between two players: a beat b `winsA` times, b beat a `winsB` times, `ties` draws. */
 export interface PairCounts {
@@ -13,7 +15,7 @@ export interface PairCounts {
 
 export interface Strength {
   player: string;
-  /** Log-strength, centred so that all players' strengths sum to 0. */
+  /** Log-strength, centred so that the strengths of players with comparisons sum to 0; 0 for the others. */
   strength: number;
   low: number | null;
   high: number | null;
@@ -46,22 +48,54 @@ function invert(m: number[][]): number[][] {
 }
 
 export function bradleyTerry(players: readonly string[], pairs: readonly PairCounts[]): Strength[] {
+  const tally = new Map(players.map((p) => [p, { wins: 0, losses: 0, ties: 0 }]));
+  for (const pair of pairs) {
+    const a = tally.get(pair.a);
+    const b = tally.get(pair.b);
+    if (!a || !b || pair.a === pair.b) continue;
+    a.wins += pair.winsA;
+    a.losses += pair.winsB;
+    b.wins += pair.winsB;
+    b.losses += pair.winsA;
+    a.ties += pair.ties;
+    b.ties += pair.ties;
+  }
+  const comparisons = (p: string) => {
+    const t = tally.get(p)!;
+    return t.wins + t.losses + t.ties;
+  };
+  const fitted = fit(
+    players.filter((p) => comparisons(p) > 0),
+    pairs,
+  );
+  return players.map((player) => {
+    const estimate = fitted.get(player);
+    return {
+      player,
+      strength: estimate?.strength ?? 0,
+      low: estimate?.low ?? null,
+      high: estimate?.high ?? null,
+      ...tally.get(player)!,
+      comparisons: comparisons(player),
+    };
+  });
+}
+
+/** Maximum-likelihood strengths and Wald intervals of `players`, all of whom have comparisons. */
+function fit(
+  players: readonly string[],
+  pairs: readonly PairCounts[],
+): Map<string, { strength: number; low: number | null; high: number | null }> {
   const k = players.length;
+  if (k === 0) return new Map();
   const index = new Map(players.map((p, i) => [p, i]));
   const wins = Array.from({ length: k }, () => new Array<number>(k).fill(0)); // wins[i][j]: i beat j
-  const tally = players.map(() => ({ wins: 0, losses: 0, ties: 0 }));
   for (const pair of pairs) {
     const i = index.get(pair.a);
     const j = index.get(pair.b);
     if (i === undefined || j === undefined || i === j) continue;
     wins[i]![j]! += pair.winsA + pair.ties / 2;
     wins[j]![i]! += pair.winsB + pair.ties / 2;
-    tally[i]!.wins += pair.winsA;
-    tally[i]!.losses += pair.winsB;
-    tally[j]!.wins += pair.winsB;
-    tally[j]!.losses += pair.winsA;
-    tally[i]!.ties += pair.ties;
-    tally[j]!.ties += pair.ties;
   }
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j) wins[i]![j]! += priorWins;
 
@@ -104,18 +138,17 @@ export function bradleyTerry(players: readonly string[], pairs: readonly PairCou
     covariance = invert(shifted).map((row) => row.map((v) => v - 1 / k));
   }
 
-  return players.map((player, i) => {
-    const t = tally[i]!;
-    const comparisons = t.wins + t.losses + t.ties;
-    const se = covariance ? Math.sqrt(Math.max(0, covariance[i]![i]!)) : null;
-    const informative = comparisons > 0 && se !== null;
-    return {
-      player,
-      strength: theta[i]!,
-      low: informative ? theta[i]! - z975 * se : null,
-      high: informative ? theta[i]! + z975 * se : null,
-      ...t,
-      comparisons,
-    };
-  });
+  return new Map(
+    players.map((player, i) => {
+      const se = covariance ? Math.sqrt(Math.max(0, covariance[i]![i]!)) : null;
+      return [
+        player,
+        {
+          strength: theta[i]!,
+          low: se === null ? null : theta[i]! - z975 * se,
+          high: se === null ? null : theta[i]! + z975 * se,
+        },
+      ];
+    }),
+  );
 }

@@ -120,7 +120,8 @@ export interface Interval {
 }
 
 export interface LeaderboardEntry {
-  rank: number;
+  /** Arena-style rank; null when the model has no blind comparisons ("not enough votes"). */
+  rank: number | null;
   model: ModelInfo;
   rating: { count: number; mean: number | null } & Interval;
   preference: { strength: number; wins: number; losses: number; ties: number; comparisons: number } & Interval;

@@ -1,5 +1,5 @@
-// Leaderboard: how people rate each model, which one they prefer head to head, BLEU in the seed's layout,
-// and whether BLEU agrees with people.
+// Leaderboard: models ranked arena-style from blind votes, how people rate each model, BLEU in the seed's
+// layout, and whether BLEU agrees with people.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { BleuRatingScatter } from '@/components/bleu-rating-scatter';
@@ -9,9 +9,9 @@ import { IntervalChart } from '@/components/interval-chart';
 import { ModelBadge } from '@/components/model-badge';
 import { ServiceError } from '@/components/service-error';
 import { MODEL_INFO_FIELDS } from '@/lib/fragments';
-import { formatStars, modelLongName } from '@/lib/format';
+import { formatBleu, formatStars, modelLongName } from '@/lib/format';
 import { serverQuery } from '@/lib/server-graphql';
-import type { Leaderboard } from '@/lib/types';
+import type { Leaderboard, LeaderboardEntry } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Leaderboard' };
 
@@ -70,6 +70,20 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
   ${MODEL_INFO_FIELDS}
 `;
 
+/** Test BLEU-4 as measured here when an evaluation ran, else as training reported it. */
+function testBleu4(entry: LeaderboardEntry): number | null {
+  const measured = entry.bleu.find((b) => b.split === 'TEST')?.bleu[3];
+  const trained = entry.model.trainingMetrics.find((m) => m.split === 'TEST')?.bleu[3];
+  return measured ?? trained ?? null;
+}
+
+function formatStrength(entry: LeaderboardEntry): string {
+  const { strength, low, high } = entry.preference;
+  if (low === null || high === null) return '—';
+  const signed = (v: number) => (v > 0 ? `+${v.toFixed(2)}` : v.toFixed(2));
+  return `${signed(strength)} [${signed(low)}, ${signed(high)}]`;
+}
+
 export default async function LeaderboardPage() {
   let board: Leaderboard;
   try {
@@ -97,12 +111,42 @@ export default async function LeaderboardPage() {
         </p>
       </div>
 
+      <section className="panel rank-explainer" aria-labelledby="rank-heading">
+        <h2 id="rank-heading">How the rank is computed</h2>
+        <p className="muted small">
+          Blind votes alone decide the rank, as in the LMSYS Chatbot Arena. A Bradley–Terry model turns the votes into a
+          strength per model with a 95% interval (ties count half a win each way). A model’s rank is 1 plus the number
+          of models whose interval lies wholly above its own, so models the votes cannot yet tell apart share a rank. A
+          model without blind votes is not ranked (“not enough votes”). Mean stars and BLEU-4 are shown beside it but do
+          not change the rank.
+        </p>
+        {board.preferenceCount === 0 ? (
+          <p className="notice" role="status">
+            No blind comparisons yet, so no model is ranked.{' '}
+            <Link href="/compare" className="text-link">
+              Compare two captions
+            </Link>{' '}
+            to start the ranking.
+          </p>
+        ) : null}
+      </section>
+
       <ol className="podium" aria-label="Ranking">
         {entries.map((entry) => (
-          <li key={entry.model.id} className={`podium-card podium-${entry.model.variant.toLowerCase()}`}>
-            <span className="podium-rank" aria-label={`Rank ${entry.rank}`}>
-              {entry.rank}
-            </span>
+          <li
+            key={entry.model.id}
+            className={`podium-card podium-${entry.model.variant.toLowerCase()}`}
+            data-rank={entry.rank ?? 'none'}
+          >
+            {entry.rank === null ? (
+              <span className="podium-rank podium-unranked" aria-label="Not ranked: not enough votes">
+                –
+              </span>
+            ) : (
+              <span className="podium-rank" aria-label={`Rank ${entry.rank}`}>
+                {entry.rank}
+              </span>
+            )}
             <div>
               <ModelBadge variant={entry.model.variant} modelId={entry.model.id} />
               <p className="podium-name">{modelLongName(entry.model.variant)}</p>
@@ -110,8 +154,20 @@ export default async function LeaderboardPage() {
                 {entry.model.id}
                 {entry.model.loaded ? '' : ' · not loaded'}
               </p>
+              {entry.rank === null ? <p className="podium-note">Not enough votes</p> : null}
             </div>
             <dl className="podium-stats">
+              <div>
+                <dt>Strength (95%)</dt>
+                <dd className="podium-strength">{formatStrength(entry)}</dd>
+              </div>
+              <div>
+                <dt>Head to head</dt>
+                <dd>
+                  {entry.preference.wins}–{entry.preference.losses}
+                  <span className="muted small"> ({entry.preference.ties} ties)</span>
+                </dd>
+              </div>
               <div>
                 <dt>Mean rating</dt>
                 <dd>
@@ -120,11 +176,8 @@ export default async function LeaderboardPage() {
                 </dd>
               </div>
               <div>
-                <dt>Head to head</dt>
-                <dd>
-                  {entry.preference.wins}–{entry.preference.losses}
-                  <span className="muted small"> ({entry.preference.ties} ties)</span>
-                </dd>
+                <dt>BLEU-4 (test)</dt>
+                <dd>{formatBleu(testBleu4(entry))}</dd>
               </div>
             </dl>
           </li>
