@@ -1,11 +1,11 @@
-// Evaluation runs from start to BLEU: background progress, corpus BLEU equal to an independent computation from
-// the stored captions and references, decode settings and metric version stored, duplicates joined, cached
+// Evaluation runs from start to BLEU, CIDEr-D and ROUGE-L: background progress, corpus scores equal to an
+// independent computation from the stored captions and references, decode settings and metric version stored, duplicates joined, cached
 // captions reused by the next run.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { corpusBleu, tokenize } from '@captioner/model';
-import { bleuMetricVersion } from '@captioner/api';
+import { ciderD, corpusBleu, rougeL, tokenize } from '@captioner/model';
+import { bleuMetricVersion, ciderMetricVersion, rougeLMetricVersion } from '@captioner/api';
 import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 let api: TestApi;
@@ -35,6 +35,10 @@ interface Run {
   reusedCaptions: number;
   bleu: number[] | null;
   metricVersion: string;
+  cider: number | null;
+  ciderVersion: string | null;
+  rougeL: number | null;
+  rougeLVersion: string | null;
   decode: { beamSize: number; maxLength: number };
   split: string;
   model: { id: string };
@@ -44,7 +48,7 @@ interface Run {
 }
 
 const runFields =
-  'id status progress processed total reusedCaptions bleu metricVersion decode { beamSize maxLength } split model { id } error startedAt finishedAt';
+  'id status progress processed total reusedCaptions bleu metricVersion cider ciderVersion rougeL rougeLVersion decode { beamSize maxLength } split model { id } error startedAt finishedAt';
 const start = `mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { joined run { ${runFields} } } }`;
 
 async function finished(id: string): Promise<Run> {
@@ -68,6 +72,11 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
       api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }),
     ]);
     assert.equal(a.startEvaluationRun.run.id, b.startEvaluationRun.run.id);
+    assert.deepEqual(
+      [a.startEvaluationRun.run.cider, a.startEvaluationRun.run.rougeL, a.startEvaluationRun.run.ciderVersion],
+      [null, null, null],
+      'no CIDEr-D or ROUGE-L before the run succeeds',
+    );
     assert.deepEqual([a.startEvaluationRun.joined, b.startEvaluationRun.joined].sort(), [false, true]);
     const run = await finished(a.startEvaluationRun.run.id);
     assert.equal(run.model.id, model.id);
@@ -101,13 +110,19 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     const expected = corpusBleu(refs, hyps);
     assert.equal(run.bleu!.length, 4);
     run.bleu!.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-12, `BLEU-${i + 1}`));
+    // CIDEr-D's document frequencies come from the references of exactly the evaluated images.
+    const cider = ciderD(refs, hyps).corpus;
+    assert.ok(cider > 0, 'the fixture models get some n-grams right');
+    assert.ok(Math.abs(run.cider! - cider) < 1e-12, `CIDEr-D ${run.cider} vs ${cider}`);
+    assert.ok(Math.abs(run.rougeL! - rougeL(refs, hyps).corpus) < 1e-12, 'ROUGE-L');
+    assert.deepEqual([run.ciderVersion, run.rougeLVersion], [ciderMetricVersion, rougeLMetricVersion]);
 
     // The same run again reuses every stored caption.
     const again = await api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input });
     assert.equal(again.startEvaluationRun.joined, false);
     const rerun = await finished(again.startEvaluationRun.run.id);
     assert.equal(rerun.reusedCaptions, rerun.total);
-    assert.deepEqual(rerun.bleu, run.bleu);
+    assert.deepEqual([rerun.bleu, rerun.cider, rerun.rougeL], [run.bleu, run.cider, run.rougeL]);
   }
 
   const { evaluationRuns } = await api.gql<{ evaluationRuns: { id: string }[] }>(

@@ -6,5 +6,5 @@ export { ensureDemoGallery, demoDataset, demoDir } from './datasets/demo-gallery
 export { importDataset, type ImportOptions, type ImportProgress } from './datasets/import-dataset.js';
 export { readDataset, DatasetError, type Dataset, type DatasetFormat } from './datasets/read-dataset.js';
 export { errorCodes, type ErrorCode } from './errors.js';
-export { bleuMetricVersion } from './evaluation/evaluation-runner.js';
+export { bleuMetricVersion, ciderMetricVersion, rougeLMetricVersion } from './evaluation/evaluation-runner.js';
 export type { Services } from './graphql/context.js';

@@ -151,6 +151,36 @@ describe('migrations', () => {
     assert.deepEqual(results.flatMap((result) => result.applied).sort(), names);
   });
 
+  it('leaves runs that succeeded before CIDEr-D and ROUGE-L existed unmeasured (null), not scored 0', async () => {
+    const { pool, url } = await freshDatabase();
+    const ciderMigration = '20261130193000_evaluation_cider_rouge';
+    const earlier = await migrationsDirWith({});
+    try {
+      await fs.rm(path.join(earlier, ciderMigration), { recursive: true });
+      await applyMigrations(pool, earlier);
+      await pool.query(`INSERT INTO models (id, variant, dataset, format, manifest, params, metrics)
+         VALUES ('old', 'lstm', 'shapes', 1, '{}', '{}', '{}')`);
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO evaluation_runs (model_id, split, settings_key, settings, metric_version, status,
+           bleu1, bleu2, bleu3, bleu4, finished_at)
+         VALUES ('old', 'test', 'beamSize=3', '{}', 'bleu@1', 'succeeded', 0.5, 0.4, 0.3, 0.2, now()) RETURNING id`,
+      );
+      const db = await openDatabase({ databaseUrl: url });
+      try {
+        assert.deepEqual(db.migrations.applied, [ciderMigration]);
+        const run = await db.evaluationRuns.getById(rows[0]!.id);
+        assert.deepEqual(
+          [run?.bleu, run?.cider, run?.ciderVersion, run?.rougeL, run?.rougeLVersion],
+          [[0.5, 0.4, 0.3, 0.2], null, null, null, null],
+        );
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await removeDir(earlier);
+    }
+  });
+
   it('creates tables Prisma Client reads and writes for every model of schema.prisma', async () => {
     const { pool, url } = await freshDatabase();
     const db = await openDatabase({ databaseUrl: url });
@@ -200,6 +230,10 @@ describe('migrations', () => {
       assert.equal((await prisma.preference.findMany()).length, 1);
       const runs = await prisma.evaluationRun.findMany();
       assert.deepEqual([runs[0]?.id, runs[0]?.status, runs[0]?.total], [run.id, 'queued', 0]);
+      assert.deepEqual(
+        [runs[0]?.cider, runs[0]?.ciderVersion, runs[0]?.rougeL, runs[0]?.rougeLVersion],
+        [null, null, null, null],
+      );
       // And Prisma can write through the same tables.
       const updated = await prisma.rating.update({
         where: { captionId_voterId: { captionId: captionA.id, voterId: 'v' } },

@@ -19,6 +19,13 @@ function newestFirst(...images: { id: string; createdAt: Date }[]): string[] {
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
+/** An evaluation result with every score equal to `score`. */
+const result = (score: number) => ({
+  bleu: [score, score, score, score] as const,
+  cider: { value: score, version: 'cider-test' },
+  rougeL: { value: score, version: 'rouge-test' },
+});
+
 /** Runs one statement on a separate raw connection, to show the database itself enforces a rule. */
 async function rawSql(db: Database, text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: db.connectionString });
@@ -510,10 +517,22 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         await assert.rejects(db.evaluationRuns.progress(run.id, { done: 11 }), ConstraintViolationError);
         assert.equal((await db.evaluationRuns.startOrJoin(request)).joined, true);
 
-        const done = await db.evaluationRuns.succeed(run.id, [0.8, 0.6, 0.45, 0.3]);
-        assert.deepEqual([done.status, done.bleu, done.error], ['succeeded', [0.8, 0.6, 0.45, 0.3], null]);
+        assert.deepEqual(
+          [running?.cider, running?.ciderVersion, running?.rougeL, running?.rougeLVersion],
+          [null, null, null, null],
+          'CIDEr-D and ROUGE-L are unmeasured until the run succeeds',
+        );
+        const done = await db.evaluationRuns.succeed(run.id, {
+          bleu: [0.8, 0.6, 0.45, 0.3],
+          cider: { value: 1.25, version: 'cider-d@1' },
+          rougeL: { value: 0.55, version: 'rouge-l@1' },
+        });
+        assert.deepEqual(
+          [done.status, done.bleu, done.cider, done.ciderVersion, done.rougeL, done.rougeLVersion, done.error],
+          ['succeeded', [0.8, 0.6, 0.45, 0.3], 1.25, 'cider-d@1', 0.55, 'rouge-l@1', null],
+        );
         assert.ok(done.finishedAt instanceof Date);
-        await assert.rejects(db.evaluationRuns.succeed(run.id, [1, 1, 1, 1]), /it is succeeded, not running/);
+        await assert.rejects(db.evaluationRuns.succeed(run.id, result(1)), /it is succeeded, not running/);
 
         const next = await db.evaluationRuns.startOrJoin(request);
         assert.equal(next.joined, false, 'after it finished, the same request starts a new run');
@@ -537,7 +556,7 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
           metricVersion: 'v1',
         };
         const { run } = await db.evaluationRuns.startOrJoin(request);
-        await assert.rejects(db.evaluationRuns.succeed(run.id, [0.1, 0.1, 0.1, 0.1]), /it is queued, not running/);
+        await assert.rejects(db.evaluationRuns.succeed(run.id, result(0.1)), /it is queued, not running/);
         await assert.rejects(
           rawSql(
             db,
@@ -560,6 +579,19 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
           claimed = await db.evaluationRuns.claimNext();
         }
         assert.equal(claimed?.status, 'running');
+        // A score without the version of its definition (or the reverse) would be unreadable later.
+        await assert.rejects(
+          rawSql(db, `UPDATE evaluation_runs SET cider = 1 WHERE id = $1`, [run.id]),
+          /evaluation_runs_cider_version_check/,
+        );
+        await assert.rejects(
+          rawSql(db, `UPDATE evaluation_runs SET rouge_l_version = 'v' WHERE id = $1`, [run.id]),
+          /evaluation_runs_rouge_l_version_check/,
+        );
+        await assert.rejects(
+          rawSql(db, `UPDATE evaluation_runs SET rouge_l = 1.5, rouge_l_version = 'v' WHERE id = $1`, [run.id]),
+          /evaluation_runs_rouge_l_check/,
+        );
         const failed = await db.evaluationRuns.fail(run.id, 'model not loaded');
         assert.deepEqual([failed.status, failed.error], ['failed', 'model not loaded']);
         for (const id of claimedIds) await db.evaluationRuns.fail(id, 'cleared by test');

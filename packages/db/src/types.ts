@@ -159,11 +159,27 @@ export interface EvaluationRunRecord {
   /** [BLEU-1, BLEU-2, BLEU-3, BLEU-4] once succeeded, else null */
   bleu: [number, number, number, number] | null;
   metricVersion: string;
+  /** Corpus CIDEr-D (0..10) once succeeded; null before, and for runs finished before it was measured */
+  cider: number | null;
+  /** The CIDEr-D definition `cider` was computed with; null exactly when `cider` is */
+  ciderVersion: string | null;
+  /** Corpus ROUGE-L (0..1) once succeeded; null before, and for runs finished before it was measured */
+  rougeL: number | null;
+  /** The ROUGE-L definition `rougeL` was computed with; null exactly when `rougeL` is */
+  rougeLVersion: string | null;
   error: string | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+}
+
+/** What a succeeded run stores: its corpus scores, each newer metric with the version of its definition. */
+export interface EvaluationResult {
+  /** BLEU-1..4 (their definition is the run's `metricVersion`, recorded when it started) */
+  bleu: readonly [number, number, number, number];
+  cider: { value: number; version: string };
+  rougeL: { value: number; version: string };
 }
 
 export interface NewEvaluationRun {

@@ -61,6 +61,7 @@ test('manifest fields of the wrong kind are MODEL_MANIFEST_INVALID, all listed a
     image: { height: 0, width: 16, mean: [0.5], std: [0.25, 0.25, -1], resize: 'crop' },
     files: { encoder: '../../etc/passwd', init: 'init.onnx' },
     maxLength: 'long',
+    metrics: { test: { bleu: [0.5, 0.4, 0.3, 0.2], cider: '0.5', rougeL: 0.4 } },
   });
   const dir = await writeModelDir({ manifest, vocab: VOCAB });
   await assert.rejects(loadModel(dir), (error: unknown) => {
@@ -75,9 +76,11 @@ test('manifest fields of the wrong kind are MODEL_MANIFEST_INVALID, all listed a
       'files.encoder',
       'files.step',
       'maxLength',
+      'metrics.test.cider',
     ]) {
       assert.ok(error.message.includes(`\`${field}`), `message should name ${field}: ${error.message}`);
     }
+    assert.ok(!error.message.includes('rougeL'), 'a numeric rougeL is valid');
     return true;
   });
 });

@@ -11,6 +11,10 @@ export interface SplitMetrics {
   loss: number;
   /** BLEU-1..4 */
   bleu: [number, number, number, number];
+  /** CIDEr-D of the same decoded captions; absent in manifests exported before it was measured. */
+  cider?: number;
+  /** ROUGE-L of the same decoded captions; absent in manifests exported before it was measured. */
+  rougeL?: number;
   decode: { beamSize: number; maxLength: number };
 }
 
@@ -144,6 +148,13 @@ export function validateManifest(value: unknown, source: string): Manifest {
           isObject(metrics) && isNumberArray(metrics.bleu, 4),
           `\`metrics.${split}.bleu\` must be 4 numbers (BLEU-1..4)`,
         );
+        for (const key of ['cider', 'rougeL']) {
+          const value = isObject(metrics) ? metrics[key] : undefined;
+          check(
+            value === undefined || (typeof value === 'number' && Number.isFinite(value)),
+            `\`metrics.${split}.${key}\` must be a number when present`,
+          );
+        }
       }
     } else problems.push('`metrics` must be an object');
   }

@@ -1,4 +1,4 @@
-// Evaluation runs: corpus BLEU-1..4 of a model over a dataset split, computed in the background (independent
+// Evaluation runs: corpus BLEU-1..4, CIDEr-D and ROUGE-L of a model over a dataset split, computed in the background (independent
 // of the request that started it, so a client disconnecting changes nothing). Captions already stored with the
 // same settings are reused; missing ones go through the captioning queue, so evaluation shares its CPU bound.
 // Progress is checkpointed in the database: a run cut short by a restart is requeued and resumes cheaply,
@@ -6,13 +6,17 @@
 // service uses one per loaded model) and moves them through their images in step, chunk by chunk: the runs of
 // models that share an encoder (the Flickr8k models' ResNet50) then queue jobs for the same images at the same
 // time, the caption queue batches them together, and each image goes through the encoder once for all of them.
-import { corpusBleu, tokenize } from '@captioner/model';
+import { ciderD, corpusBleu, rougeL, tokenize } from '@captioner/model';
 import type { CaptionRecord, Database, EvaluationRunRecord, Split } from '@captioner/db';
 import { badInput } from '../errors.js';
 import type { CaptionService } from '../captioning/caption-service.js';
 
 /** Bump when the BLEU definition (tokenisation, smoothing, reference handling) changes. */
 export const bleuMetricVersion = 'nltk-corpus-bleu/cumulative-uniform/no-smoothing/tokenize-lower-nopunct@1';
+/** Bump when the CIDEr-D definition (n-grams, document frequencies, length penalty, tokenisation) changes. */
+export const ciderMetricVersion = 'coco-cider-d/n1-4/df-evaluated-refs/sigma6/clipped/x10/tokenize-lower-nopunct@1';
+/** Bump when the ROUGE-L definition (LCS F-measure, beta, tokenisation) changes. */
+export const rougeLMetricVersion = 'coco-rouge-l/lcs-f/beta1.2/best-p-best-r/tokenize-lower-nopunct@1';
 
 const chunkSize = 32;
 
@@ -177,7 +181,7 @@ export class EvaluationRunner {
     await this.db.evaluationRuns.progress(run.id, { done: state.done, reusedCaptions: state.reused });
   }
 
-  /** Corpus BLEU over the run's captions and the images' references. */
+  /** Corpus BLEU, CIDEr-D and ROUGE-L of the same captions against the images' references. */
   private async finish({ run, ids, byImage }: RunState): Promise<void> {
     const loaders = this.db.createLoaders({});
     const references = await loaders.referencesByImageId.loadMany(ids);
@@ -190,7 +194,12 @@ export class EvaluationRunner {
       refs.push(r.map((x) => tokenize(x.text)));
       hyps.push(tokenize(caption.text));
     });
-    await this.db.evaluationRuns.succeed(run.id, corpusBleu(refs, hyps));
+    // CIDEr-D's document frequencies come from exactly these references: the evaluated set (docs/metrics.md).
+    await this.db.evaluationRuns.succeed(run.id, {
+      bleu: corpusBleu(refs, hyps),
+      cider: { value: ciderD(refs, hyps).corpus, version: ciderMetricVersion },
+      rougeL: { value: rougeL(refs, hyps).corpus, version: rougeLMetricVersion },
+    });
     this.onChange();
   }
 

@@ -6,6 +6,8 @@ import { memo } from '../graphql/context.js';
 interface ManifestMetrics {
   loss?: number;
   bleu?: number[];
+  cider?: number;
+  rougeL?: number;
   decode?: { beamSize?: number; maxLength?: number };
 }
 
@@ -36,6 +38,9 @@ export const Model = {
         split,
         loss: metrics.loss ?? null,
         bleu: metrics.bleu ?? [],
+        // Manifests exported before CIDEr-D and ROUGE-L lack them: unknown, not 0.
+        cider: metrics.cider ?? null,
+        rougeL: metrics.rougeL ?? null,
         decode: {
           beamSize: metrics.decode?.beamSize ?? 1,
           maxLength: metrics.decode?.maxLength ?? manifestOf(m).maxLength ?? 0,

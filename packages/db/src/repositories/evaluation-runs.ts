@@ -1,15 +1,16 @@
-// Evaluation runs (corpus BLEU of a model over a dataset split): queued -> running -> succeeded | failed.
+// Evaluation runs (corpus BLEU, CIDEr-D and ROUGE-L of a model over a dataset split): queued -> running -> succeeded | failed.
 // The database allows one queued/running run per model + dataset + split + settings, so starting an
 // identical run joins the active one instead.
 import { isUuid, Params, sql, type DbContext } from '../context.js';
 import { decodeSettingsKey } from '../decode-settings.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { EvaluationRunRecord, EvaluationStatus, NewEvaluationRun, Split } from '../types.js';
+import type { EvaluationResult, EvaluationRunRecord, EvaluationStatus, NewEvaluationRun, Split } from '../types.js';
 
 const RUN_COLUMNS = `e.id, e.model_id AS "modelId", e.dataset, e.split, e.settings_key AS "settingsKey", e.settings,
   e.status, e.done, e.total, e.reused_captions AS "reusedCaptions",
   CASE WHEN e.bleu1 IS NULL THEN NULL ELSE ARRAY[e.bleu1, e.bleu2, e.bleu3, e.bleu4] END AS bleu,
-  e.metric_version AS "metricVersion", e.error, e.created_at AS "createdAt", e.updated_at AS "updatedAt",
+  e.metric_version AS "metricVersion", e.cider, e.cider_version AS "ciderVersion", e.rouge_l AS "rougeL",
+  e.rouge_l_version AS "rougeLVersion", e.error, e.created_at AS "createdAt", e.updated_at AS "updatedAt",
   e.started_at AS "startedAt", e.finished_at AS "finishedAt"`;
 
 const ACTIVE = `e.status IN ('queued', 'running')`;
@@ -112,15 +113,24 @@ export function evaluationRunsRepository(ctx: DbContext) {
         'report progress of',
       ),
 
-    succeed: (id: string, bleu: readonly [number, number, number, number]) => {
+    succeed: (id: string, { bleu, cider, rougeL }: EvaluationResult) => {
       if (bleu.length !== 4 || bleu.some((value) => typeof value !== 'number' || !Number.isFinite(value))) {
         throw new InvalidInputError('An evaluation result needs four finite BLEU scores (BLEU-1..4).');
+      }
+      for (const [name, score] of [
+        ['CIDEr-D', cider],
+        ['ROUGE-L', rougeL],
+      ] as const) {
+        if (!Number.isFinite(score.value) || score.version.trim() === '') {
+          throw new InvalidInputError(`An evaluation result needs a finite ${name} score and its definition version.`);
+        }
       }
       return transition(
         id,
         ['running'],
-        `status = 'succeeded', bleu1 = $1, bleu2 = $2, bleu3 = $3, bleu4 = $4, error = NULL, finished_at = now()`,
-        [...bleu],
+        `status = 'succeeded', bleu1 = $1, bleu2 = $2, bleu3 = $3, bleu4 = $4, cider = $5, cider_version = $6,
+         rouge_l = $7, rouge_l_version = $8, error = NULL, finished_at = now()`,
+        [...bleu, cider.value, cider.version, rougeL.value, rougeL.version],
         'finish',
       );
     },
