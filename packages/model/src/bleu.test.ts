@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
 import { corpusBleu, fsum, sentenceBleu, tokenize } from './bleu.js';
+import { type Corpus, mulberry32, randomCorpus, runPython } from './test-corpora.js';
 
 // NLTK (Debian python3-nltk) is the reference implementation; each test sends it the same data.
-function nltk(script: string, input: unknown): unknown {
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script], {
-    cwd: new URL('../../../', import.meta.url),
-    input: JSON.stringify(input),
-    encoding: 'utf8',
-  });
-  return JSON.parse(out);
-}
+const nltk = runPython;
 
 const NLTK_BLEU = `
 import json, sys
@@ -28,40 +21,6 @@ for corpus in data:
     })
 print(json.dumps(out))
 `;
-
-// Small seeded generator so a failing corpus can be reproduced.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Corpus = { refs: string[][][]; hyps: string[][] };
-
-function randomCorpus(random: () => number, vocabSize: number, size: number): Corpus {
-  const vocab = Array.from({ length: vocabSize }, (_, i) => `w${i}`);
-  const sentence = (maxLength: number): string[] =>
-    Array.from({ length: Math.floor(random() * (maxLength + 1)) }, () => vocab[Math.floor(random() * vocab.length)]!);
-  const refs: string[][][] = [];
-  const hyps: string[][] = [];
-  for (let i = 0; i < size; i++) {
-    const sentenceRefs = Array.from({ length: 1 + Math.floor(random() * 5) }, () => sentence(12));
-    let hyp = sentence(12);
-    // Half the hypotheses copy and mutate a reference so higher-order n-grams match too.
-    if (random() < 0.5 && sentenceRefs[0]!.length > 0) {
-      hyp = sentenceRefs[0]!.map((word) => (random() < 0.2 ? vocab[Math.floor(random() * vocab.length)]! : word));
-      if (random() < 0.3) hyp = hyp.slice(0, Math.floor(random() * hyp.length));
-    }
-    refs.push(sentenceRefs);
-    hyps.push(hyp);
-  }
-  return { refs, hyps };
-}
 
 test('corpus and sentence BLEU equal NLTK within 1e-9 on random corpora', () => {
   const random = mulberry32(20261125);

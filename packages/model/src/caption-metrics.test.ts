@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
-import { ciderD } from './cider.js';
+import { ciderD, ciderDocumentFrequencies, sentenceCiderD } from './cider.js';
 import { lcsLength, rougeL, sentenceRougeL } from './rouge.js';
+import { type Corpus, mulberry32, randomCorpus, runPython } from './test-corpora.js';
 
-type Corpus = { refs: string[][][]; hyps: string[][] };
 type Scores = { corpus: number; perImage: number[] };
 
 // training/metrics.py (the Python twin, checked there against hand-computed values) scores the same corpora.
@@ -21,46 +20,7 @@ for corpus in json.load(sys.stdin):
     out.append({"cider": {"corpus": cider, "perImage": cider_each}, "rouge": {"corpus": rouge, "perImage": rouge_each}})
 print(json.dumps(out))
 `;
-  const out = execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', script], {
-    cwd: new URL('../../../', import.meta.url),
-    input: JSON.stringify(corpora),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out) as { cider: Scores; rouge: Scores }[];
-}
-
-// Small seeded generator so a failing corpus can be reproduced.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomCorpus(random: () => number, vocabSize: number, size: number): Corpus {
-  const vocab = Array.from({ length: vocabSize }, (_, i) => `w${i}`);
-  const word = (): string => vocab[Math.floor(random() * vocab.length)]!;
-  const sentence = (maxLength: number): string[] =>
-    Array.from({ length: Math.floor(random() * (maxLength + 1)) }, word);
-  const refs: string[][][] = [];
-  const hyps: string[][] = [];
-  for (let i = 0; i < size; i++) {
-    const sentenceRefs = Array.from({ length: 1 + Math.floor(random() * 5) }, () => sentence(12));
-    let hyp = sentence(12);
-    // Half the hypotheses copy and mutate a reference so higher-order n-grams match too.
-    if (random() < 0.5 && sentenceRefs[0]!.length > 0) {
-      hyp = sentenceRefs[0]!.map((token) => (random() < 0.2 ? word() : token));
-      if (random() < 0.3) hyp = hyp.slice(0, Math.floor(random() * hyp.length));
-    }
-    refs.push(sentenceRefs);
-    hyps.push(hyp);
-  }
-  return { refs, hyps };
+  return runPython(script, corpora) as { cider: Scores; rouge: Scores }[];
 }
 
 const close = (actual: number, expected: number, tolerance = 1e-12): boolean =>
@@ -134,6 +94,33 @@ test('CIDEr-D of one image is 0: every reference n-gram is in all (one) document
   assert.deepEqual(ciderD([[['a', 'b', 'c']]], [['a', 'b', 'c']]), { corpus: 0, perImage: [0] });
   // An empty hypothesis has no n-grams: 0, not NaN (the reference skips the division by a zero norm).
   assert.equal(ciderD([[['a']], [['b']]], [[], ['b']]).perImage[0], 0);
+});
+
+test('CIDEr-D of one caption with its set\'s document frequencies is its score in ciderD of that set', () => {
+  // "x" is in both images' references (df 2, idf 0); "a" once per image however often its references repeat it.
+  const references = [
+    [
+      ['a', 'x'],
+      ['a', 'b', 'x'],
+    ],
+    [['c', 'd', 'x']],
+    [['a', 'c']],
+  ];
+  const frequencies = ciderDocumentFrequencies(references);
+  assert.equal(frequencies.images, 3);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'x', 'zzz'].map((word) => frequencies.counts.get(word) ?? 0),
+    [2, 1, 2, 2, 0],
+  );
+  const hypotheses = [['a', 'x'], ['c', 'd'], ['a', 'c', 'c']];
+  const { perImage } = ciderD(references, hypotheses);
+  hypotheses.forEach((hypothesis, i) => {
+    assert.equal(sentenceCiderD(references[i]!, hypothesis, frequencies), perImage[i]);
+  });
+  // The same caption scored within another set weighs its n-grams differently.
+  const alone = sentenceCiderD(references[1]!, hypotheses[1]!, ciderDocumentFrequencies(references.slice(0, 2)));
+  assert.ok(alone > 0 && alone !== perImage[1], `${alone} vs ${perImage[1]}`);
+  assert.throws(() => sentenceCiderD([], ['a'], frequencies), /at least one reference/);
 });
 
 test('CIDEr-D and ROUGE-L equal training/metrics.py within 1e-12 on random corpora', () => {
