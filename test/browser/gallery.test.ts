@@ -183,6 +183,46 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await screenshot(page, '04-image-rated');
   });
 
+  it('captions the image again with chosen decode settings and shows the n-best list with scores', async () => {
+    const imageId = page.url().split('/images/')[1]!.split(/[?#]/)[0]!;
+    const form = page.locator('.recaption');
+    await form.getByLabel('Model').selectOption('shapes-attention');
+    // Out-of-range settings are explained, not sent.
+    await form.getByLabel(/Beam width/).fill('11');
+    await form.getByRole('button', { name: 'Caption' }).click();
+    assert.equal(await form.getByRole('alert').innerText(), 'Beam width must be a whole number from 1 to 10.');
+
+    await form.getByLabel(/Beam width/).fill('5');
+    await form.getByLabel(/Max length/).fill('6');
+    await form.getByRole('button', { name: 'Caption' }).click();
+    const result = form.locator('.recaption-result');
+    await result.waitFor();
+    assert.equal(await form.getByRole('alert').count(), 0, 'the earlier error is gone');
+    assert.match(await result.locator('.recaption-meta').innerText(), /Attention beam 5 · max 6 words/);
+    const text = await result.locator('.recaption-text').innerText();
+    assert.ok(text.split(' ').length <= 6, `"${text}" has at most 6 words`);
+    // The n-best list is open: up to 5 hypotheses (one per beam), the best first, each with its scores.
+    const hypotheses = result.locator('.n-best li');
+    const count = await hypotheses.count();
+    assert.ok(count >= 1 && count <= 5, `${count} hypotheses from a beam of 5`);
+    assert.equal(await hypotheses.first().locator('span').first().innerText(), text);
+    assert.match(await hypotheses.first().locator('.n-best-score').innerText(), /^-?\d+\.\d{2} · -?\d+\.\d{2}$/);
+    await screenshot(page, '04b-image-recaptioned');
+    await assertAccessible(page, 'the image page with a new caption');
+
+    // The service stored exactly that caption with those settings.
+    const stored = await gql<{
+      image: { captions: { text: string; decode: { beamSize: number; maxLength: number }; nBest: unknown[] }[] };
+    }>(
+      stack.apiUrl,
+      'query($id: ID!) { image(id: $id) { captions(modelId: "shapes-attention", all: true) { text decode { beamSize maxLength } nBest { text } } } }',
+      { id: imageId },
+    );
+    const caption = stored.image.captions.find((c) => c.decode.beamSize === 5 && c.decode.maxLength === 6);
+    assert.equal(caption?.text, text);
+    assert.equal(caption?.nBest.length, count);
+  });
+
   it('votes blind in compare mode with the keyboard, reveals the models, and the leaderboard changes', async () => {
     const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
     assert.equal(initial.leaderboard.preferenceCount, 0, 'no blind votes yet');

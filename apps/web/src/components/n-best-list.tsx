@@ -1,11 +1,14 @@
 // Beam search's other finished hypotheses, so people can see what the model almost said.
 import type { Hypothesis } from '@/lib/types';
 
-export function NBestList({ hypotheses }: { hypotheses: Hypothesis[] }) {
-  if (hypotheses.length <= 1) return null;
+/** Collapsed and hidden for a single hypothesis by default; `open` shows it expanded, even for greedy decoding. */
+export function NBestList({ hypotheses, open = false }: { hypotheses: Hypothesis[]; open?: boolean }) {
+  if (hypotheses.length <= 1 && !open) return null;
   return (
-    <details className="n-best">
-      <summary>{hypotheses.length} beam hypotheses</summary>
+    <details className="n-best" open={open}>
+      <summary>
+        {hypotheses.length} beam hypothes{hypotheses.length === 1 ? 'is' : 'es'}
+      </summary>
       <ol>
         {hypotheses.map((hypothesis, index) => (
           <li key={index}>

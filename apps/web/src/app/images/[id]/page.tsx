@@ -1,10 +1,11 @@
 // Image page: the picture large with the live attention figure, both models' captions side by side with
-// their scores and stars, and the human reference captions.
+// their scores and stars, the human reference captions, and a form to caption it again with other settings.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttentionFigure } from '@/components/attention-figure';
 import { CaptionPanel } from '@/components/caption-panel';
+import { RecaptionForm, type RecaptionModel } from '@/components/recaption-form';
 import { RefreshWhilePending } from '@/components/refresh-while-pending';
 import { ServiceError } from '@/components/service-error';
 import { CAPTION_DETAIL_FIELDS } from '@/lib/fragments';
@@ -16,7 +17,9 @@ const IMAGE_QUERY = /* GraphQL */ `
   query ImagePage($id: ID!) {
     models {
       id
+      variant
       loaded
+      maxLength
     }
     image(id: $id) {
       id
@@ -42,7 +45,7 @@ const IMAGE_QUERY = /* GraphQL */ `
 
 interface ImagePageData {
   image: ImageDetail | null;
-  models: { id: string; loaded: boolean }[];
+  models: RecaptionModel[];
 }
 
 async function loadImage(id: string): Promise<ImagePageData | Error> {
@@ -112,6 +115,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
               <p className="muted">No captions yet. Are the models loaded? See the API’s /health.</p>
             )}
           </section>
+          <RecaptionForm imageId={image.id} models={data.models} />
           <section className="references" aria-labelledby="references-heading">
             <h2 id="references-heading">Reference captions</h2>
             {image.references.length === 0 ? (
