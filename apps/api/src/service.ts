@@ -8,6 +8,7 @@ import { ImportJobs } from './datasets/import-jobs.js';
 import { EvaluationRunner } from './evaluation/evaluation-runner.js';
 import type { Services } from './graphql/context.js';
 import { ResponseCache } from './graphql/response-cache.js';
+import { DocumentFrequencyCache } from './metrics/document-frequency-cache.js';
 import { createServer, type CaptionServer } from './server.js';
 
 export interface RunningService {
@@ -55,7 +56,8 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       captionInBackground: (ids) => void captions.captionInBackground(ids),
       onChange: changed,
     });
-    return { config, db, registry, captions, evaluations, imports, cache };
+    const documentFrequencies = new DocumentFrequencyCache(db);
+    return { config, db, registry, captions, evaluations, imports, cache, documentFrequencies };
   } catch (error) {
     await db.close();
     throw error;

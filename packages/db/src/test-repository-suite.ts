@@ -180,6 +180,31 @@ export function repositorySuite(label: string, open: () => Promise<Database>, cl
         assert.ok(references.every((reference) => reference.imageId === image.id));
       });
 
+      it('lists the references of a dataset split per image, with a version that moves when one is added', async () => {
+        const dataset = unique('refcorpus');
+        const [first, second] = [
+          await addImage(db, { dataset, split: 'test' }),
+          await addImage(db, { dataset, split: 'test' }),
+        ];
+        await addImage(db, { dataset, split: 'test' }); // no references: not a document
+        const elsewhere = await addImage(db, { dataset, split: 'val' });
+        await db.references.add(first.id, ['a red circle', 'a circle']);
+        await db.references.add(second.id, ['a blue square']);
+        await db.references.add(elsewhere.id, ['not in the test split']);
+        const corpus = await db.references.listBySplit({ dataset, split: 'test' });
+        assert.deepEqual(
+          [...corpus].sort((a, b) => a.length - b.length),
+          [['a blue square'], ['a red circle', 'a circle']],
+        );
+        const version = await db.references.splitVersion({ dataset, split: 'test' });
+        assert.equal(await db.references.splitVersion({ dataset, split: 'test' }), version);
+        await db.references.add(second.id, ['a blue square']); // already stored: nothing changes
+        assert.equal(await db.references.splitVersion({ dataset, split: 'test' }), version);
+        await db.references.add(second.id, ['a square']);
+        assert.notEqual(await db.references.splitVersion({ dataset, split: 'test' }), version);
+        assert.deepEqual(await db.references.listBySplit({ dataset: unique('none'), split: 'test' }), []);
+      });
+
       it('refuses references of an unknown image', async () => {
         await assert.rejects(db.references.add(MISSING_ID, ['text']), (error: unknown) => {
           assert.ok(error instanceof NotFoundError);

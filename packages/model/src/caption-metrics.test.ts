@@ -96,7 +96,7 @@ test('CIDEr-D of one image is 0: every reference n-gram is in all (one) document
   assert.equal(ciderD([[['a']], [['b']]], [[], ['b']]).perImage[0], 0);
 });
 
-test('CIDEr-D of one caption with its set\'s document frequencies is its score in ciderD of that set', () => {
+test("CIDEr-D of one caption with its set's document frequencies is its score in ciderD of that set", () => {
   // "x" is in both images' references (df 2, idf 0); "a" once per image however often its references repeat it.
   const references = [
     [
@@ -112,7 +112,11 @@ test('CIDEr-D of one caption with its set\'s document frequencies is its score i
     ['a', 'b', 'c', 'x', 'zzz'].map((word) => frequencies.counts.get(word) ?? 0),
     [2, 1, 2, 2, 0],
   );
-  const hypotheses = [['a', 'x'], ['c', 'd'], ['a', 'c', 'c']];
+  const hypotheses = [
+    ['a', 'x'],
+    ['c', 'd'],
+    ['a', 'c', 'c'],
+  ];
   const { perImage } = ciderD(references, hypotheses);
   hypotheses.forEach((hypothesis, i) => {
     assert.equal(sentenceCiderD(references[i]!, hypothesis, frequencies), perImage[i]);

@@ -10,6 +10,12 @@ export const CIDER_SIGMA = 6;
 
 type Vector = { weights: Map<string, number>[]; norms: number[]; length: number };
 
+/** Document frequencies of a set of images' references: the n-grams' image counts and the number of images. */
+export interface DocumentFrequencies {
+  readonly counts: ReadonlyMap<string, number>;
+  readonly images: number;
+}
+
 /**
  * CIDEr-D of each hypothesis against its references. Document frequencies come from these references
  * only (log of the number of images), so an image's score depends on the whole evaluated set.
@@ -20,15 +26,35 @@ export function ciderD(
   sigma: number = CIDER_SIGMA,
 ): CorpusScores {
   checkCorpus(references, hypotheses, 'ciderD');
-  const refCounts = references.map((refs) => refs.map((ref) => ngramCounts(ref)));
-  const documentFrequency = new Map<string, number>();
-  for (const refs of refCounts) {
+  const frequencies = ciderDocumentFrequencies(references);
+  const perImage = hypotheses.map((tokens, index) => sentenceCiderD(references[index]!, tokens, frequencies, sigma));
+  return { corpus: meanOf(perImage), perImage };
+}
+
+/** The document frequencies of a corpus's references, as ciderD takes them (one list of references per image). */
+export function ciderDocumentFrequencies(references: readonly (readonly (readonly string[])[])[]): DocumentFrequencies {
+  const counts = new Map<string, number>();
+  for (const refs of references) {
     // An n-gram counts once per image however many of its references hold it.
     const seen = new Set<string>();
-    for (const counts of refs) for (const key of counts.keys()) seen.add(key);
-    for (const key of seen) documentFrequency.set(key, (documentFrequency.get(key) ?? 0) + 1);
+    for (const ref of refs) for (const key of ngramCounts(ref).keys()) seen.add(key);
+    for (const key of seen) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const logImages = Math.log(references.length);
+  return { counts, images: references.length };
+}
+
+/**
+ * CIDEr-D of one hypothesis against its references, weighted by the document frequencies of the set it is
+ * scored within (which should hold these references): ciderD's score of that image in that set.
+ */
+export function sentenceCiderD(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  frequencies: DocumentFrequencies,
+  sigma: number = CIDER_SIGMA,
+): number {
+  if (references.length === 0) throw new Error('sentenceCiderD needs at least one reference, got none');
+  const logImages = Math.log(frequencies.images);
 
   const tfidf = (counts: Map<string, number>): Vector => {
     const weights = Array.from({ length: MAX_N }, () => new Map<string, number>());
@@ -38,7 +64,7 @@ export function ciderD(
     for (const [key, termFrequency] of counts) {
       const n = orderOf(key) - 1;
       // n-grams no reference holds get df 1 (log 0 would be -inf), the reference's max(1, df) floor.
-      const weight = termFrequency * (logImages - Math.log(Math.max(1, documentFrequency.get(key) ?? 0)));
+      const weight = termFrequency * (logImages - Math.log(Math.max(1, frequencies.counts.get(key) ?? 0)));
       weights[n]!.set(key, weight);
       squares[n]! += weight * weight;
       if (n === 1) length += termFrequency;
@@ -62,17 +88,13 @@ export function ciderD(
     return values;
   };
 
-  const perImage = hypotheses.map((tokens, index) => {
-    const refs = refCounts[index]!;
-    const hyp = tfidf(ngramCounts(tokens));
-    const perN = new Array<number>(MAX_N).fill(0);
-    for (const ref of refs) {
-      similarity(hyp, tfidf(ref)).forEach((value, n) => (perN[n]! += value));
-    }
-    const mean = (perN[0]! + perN[1]! + perN[2]! + perN[3]!) / MAX_N; // mean over n, summed left to right
-    return (mean / refs.length) * 10;
-  });
-  return { corpus: meanOf(perImage), perImage };
+  const hyp = tfidf(ngramCounts(hypothesis));
+  const perN = new Array<number>(MAX_N).fill(0);
+  for (const ref of references) {
+    similarity(hyp, tfidf(ngramCounts(ref))).forEach((value, n) => (perN[n]! += value));
+  }
+  const mean = (perN[0]! + perN[1]! + perN[2]! + perN[3]!) / MAX_N; // mean over n, summed left to right
+  return (mean / references.length) * 10;
 }
 
 // \u0001 cannot occur in a token, so joined keys are unambiguous; the order of an n-gram is its key's parts.

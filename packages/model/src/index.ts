@@ -26,6 +26,6 @@ export {
   type Thumbnail,
 } from './image.js';
 export { tokenize, corpusBleu, sentenceBleu } from './bleu.js';
-export { ciderD, CIDER_SIGMA } from './cider.js';
+export { ciderD, ciderDocumentFrequencies, sentenceCiderD, CIDER_SIGMA, type DocumentFrequencies } from './cider.js';
 export { rougeL, sentenceRougeL, ROUGE_BETA } from './rouge.js';
 export type { CorpusScores } from './corpus-scores.js';

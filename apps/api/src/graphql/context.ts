@@ -6,6 +6,7 @@ import type { ModelRegistry } from '../captioning/model-registry.js';
 import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { ImportJobs } from '../datasets/import-jobs.js';
 import type { ResponseCache } from './response-cache.js';
+import type { DocumentFrequencyCache } from '../metrics/document-frequency-cache.js';
 import { badInput } from '../errors.js';
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   imports: ImportJobs;
   /** Cached read-only responses; call `cache.invalidate()` after any write. */
   cache: ResponseCache;
+  /** CIDEr-D document frequencies per dataset split, for per-caption CIDEr-D. */
+  documentFrequencies: DocumentFrequencyCache;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;

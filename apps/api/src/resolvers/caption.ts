@@ -3,6 +3,7 @@
 import type { CaptionDetails, CaptionRecord, CaptionSummary } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import type { StoredAttention } from '../captioning/caption-service.js';
+import { captionCiderD, captionRougeL } from '../metrics/caption-scores.js';
 
 export interface StoredHypothesis {
   text: string;
@@ -28,6 +29,8 @@ export const Caption = {
   async attention(c: CaptionParent, _: unknown, ctx: Context) {
     return ((await details(c, ctx)).attention as unknown as StoredAttention | null) ?? null;
   },
+  sentenceRougeL: (c: CaptionParent, _: unknown, ctx: Context) => captionRougeL(c, ctx),
+  sentenceCiderD: (c: CaptionParent, _: unknown, ctx: Context) => captionCiderD(c, ctx),
   decode: (c: CaptionParent) => ({ beamSize: Number(c.settings.beamSize), maxLength: Number(c.settings.maxLength) }),
   ratings: (c: CaptionParent, _: unknown, ctx: Context) => ctx.loaders.ratingSummaryByCaptionId.load(c.id),
   myRating: (c: CaptionParent, _: unknown, ctx: Context) =>

@@ -1,5 +1,5 @@
 // One model's caption of an image: the sentence, its scores, the visitor's stars and the beam's alternatives.
-import { formatBleu, modelLabel, modelLongName } from '@/lib/format';
+import { formatBleu, formatMetric, modelLabel, modelLongName } from '@/lib/format';
 import type { CaptionDetail } from '@/lib/types';
 import { ModelBadge } from './model-badge';
 import { NBestList } from './n-best-list';
@@ -21,6 +21,18 @@ export function CaptionPanel({ caption }: { caption: CaptionDetail }) {
         <div>
           <dt>BLEU-4</dt>
           <dd title="Smoothed sentence BLEU-4 against the reference captions">{formatBleu(caption.sentenceBleu)}</dd>
+        </div>
+        <div>
+          <dt>ROUGE-L</dt>
+          <dd title="Sentence ROUGE-L (longest common subsequence F-measure) against the reference captions, x100">
+            {formatMetric(caption.sentenceRougeL)}
+          </dd>
+        </div>
+        <div>
+          <dt>CIDEr-D</dt>
+          <dd title="Sentence CIDEr-D against the reference captions, x100, with word rarity taken from the references of every image of this dataset split">
+            {formatMetric(caption.sentenceCiderD)}
+          </dd>
         </div>
         <div>
           <dt>Log-prob</dt>

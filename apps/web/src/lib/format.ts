@@ -14,10 +14,13 @@ export function splitLabel(split: Split | null): string {
   return { TRAIN: 'Train', VAL: 'Validation', TEST: 'Test' }[split];
 }
 
-/** BLEU on the 0..100 scale people quote, e.g. 0.4123 -> "41.2". */
-export function formatBleu(value: number | null | undefined): string {
+/** A caption metric (BLEU, ROUGE-L, CIDEr-D) x100, as papers print it, e.g. 0.4123 -> "41.2". */
+export function formatMetric(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : (value * 100).toFixed(1);
 }
+
+/** BLEU on the 0..100 scale people quote. */
+export const formatBleu = formatMetric;
 
 export function formatStars(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : value.toFixed(2);

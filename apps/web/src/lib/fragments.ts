@@ -28,6 +28,8 @@ export const CAPTION_DETAIL_FIELDS = /* GraphQL */ `
     text
     tokens
     sentenceBleu
+    sentenceRougeL
+    sentenceCiderD
     logProb
     latencyMs
     model {

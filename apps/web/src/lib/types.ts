@@ -61,6 +61,9 @@ export interface RatingSummary {
 
 export interface CaptionDetail extends CaptionSummary {
   tokens: string[];
+  sentenceRougeL: number | null;
+  /** CIDEr-D within the image's dataset split (document frequencies from its references) */
+  sentenceCiderD: number | null;
   logProb: number;
   latencyMs: number;
   nBest: Hypothesis[];

@@ -1,7 +1,7 @@
 // Human reference captions of an image (from a dataset), in dataset order.
 import { isUuid, sql, type DbContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import type { ReferenceRecord } from '../types.js';
+import type { ReferenceRecord, Split } from '../types.js';
 
 export const REFERENCE_COLUMNS = `rc.id, rc.image_id AS "imageId", rc.text, rc.position`;
 
@@ -46,6 +46,34 @@ export function referencesRepository(ctx: DbContext) {
          ORDER BY rc.image_id, rc.position, rc.id`,
         [valid],
       );
+    },
+
+    /** The reference texts of every image of a dataset split, one list per image: a corpus metric's references. */
+    async listBySplit(where: { dataset: string; split: Split }): Promise<string[][]> {
+      const rows = await sql<{ texts: string[] }>(
+        ctx,
+        `SELECT array_agg(rc.text ORDER BY rc.position, rc.id) AS texts
+         FROM reference_captions rc JOIN images i ON i.id = rc.image_id
+         WHERE i.dataset = $1 AND i.split = $2
+         GROUP BY rc.image_id ORDER BY rc.image_id`,
+        [where.dataset, where.split],
+      );
+      return rows.map((row) => row.texts);
+    },
+
+    /**
+     * A version of a dataset split's references that changes whenever one is added or removed (their count and
+     * newest creation time), so a cache of something computed from them can tell it is stale.
+     */
+    async splitVersion(where: { dataset: string; split: Split }): Promise<string> {
+      const [row] = await sql<{ count: number; newest: Date | null }>(
+        ctx,
+        `SELECT count(*)::int AS count, max(rc.created_at) AS newest
+         FROM reference_captions rc JOIN images i ON i.id = rc.image_id
+         WHERE i.dataset = $1 AND i.split = $2`,
+        [where.dataset, where.split],
+      );
+      return `${row?.count ?? 0}@${row?.newest?.toISOString() ?? '-'}`;
     },
   };
 }

@@ -1,0 +1,112 @@
+// Per-caption ROUGE-L and CIDEr-D on the image page: ROUGE-L against the image's references, CIDEr-D with the
+// document frequencies of the references of its dataset split, equal to that image's term in CIDEr-D of the
+// whole split; recomputed when an import adds references to the split; null without references.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ciderD, sentenceRougeL, tokenize } from '@captioner/model';
+import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { makePng } from './png.js';
+
+interface Scored {
+  text: string;
+  sentenceBleu: number | null;
+  sentenceRougeL: number | null;
+  sentenceCiderD: number | null;
+  model: { id: string };
+}
+interface Row {
+  id: string;
+  references: string[];
+  captions: Scored[];
+}
+
+let api: TestApi;
+let modelIds: string[];
+before(async () => {
+  api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
+  modelIds = (await loadedModels(api)).map((m) => m.id);
+});
+after(async () => {
+  await api?.stop();
+});
+
+async function importTrain(limit?: number): Promise<void> {
+  const input = { path: 'flickr8k', dataset: 'scored', splits: ['TRAIN'], caption: true, limit };
+  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
+    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
+    { input },
+  );
+  await waitUntil('the import', async () => {
+    const { importJob } = await api.gql<{ importJob: { status: string; error: string | null } }>(
+      'query($id: ID!) { importJob(id: $id) { status error } }',
+      { id: importDataset.job.id },
+    );
+    assert.notEqual(importJob.status, 'FAILED', importJob.error ?? '');
+    return importJob.status === 'SUCCEEDED';
+  });
+}
+
+/** The split's images once every one has a caption of every model. */
+async function trainImages(count: number): Promise<Row[]> {
+  return waitUntil(`${count} captioned train images`, async () => {
+    const { images } = await api.gql<{ images: { edges: { node: Row }[] } }>(
+      `{ images(first: 100, filter: { dataset: "scored", split: TRAIN }) { edges { node { id references
+         captions { text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } } } }`,
+    );
+    const rows = images.edges.map((edge) => edge.node);
+    return rows.length === count && rows.every((row) => row.captions.length === modelIds.length) ? rows : null;
+  });
+}
+
+/** Each served score against the corpus computation over the split: one model's captions as the hypotheses. */
+function assertScores(rows: Row[]): Map<string, number> {
+  const served = new Map<string, number>();
+  for (const modelId of modelIds) {
+    const references = rows.map((row) => row.references.map(tokenize));
+    const captions = rows.map((row) => row.captions.find((c) => c.model.id === modelId)!);
+    const { perImage } = ciderD(
+      references,
+      captions.map((c) => tokenize(c.text)),
+    );
+    captions.forEach((caption, i) => {
+      assert.ok(caption.sentenceBleu !== null && caption.sentenceCiderD !== null && caption.sentenceRougeL !== null);
+      assert.ok(
+        Math.abs(caption.sentenceCiderD - perImage[i]!) < 1e-12,
+        `CIDEr-D of "${caption.text}": ${caption.sentenceCiderD} served, ${perImage[i]} in the split`,
+      );
+      const rouge = sentenceRougeL(references[i]!, tokenize(caption.text));
+      assert.ok(Math.abs(caption.sentenceRougeL - rouge) < 1e-12, `ROUGE-L of "${caption.text}"`);
+      served.set(`${rows[i]!.id} ${modelId}`, caption.sentenceCiderD);
+    });
+  }
+  return served;
+}
+
+test('captions get sentence ROUGE-L, and CIDEr-D within their split, recomputed when an import adds references', async () => {
+  await importTrain(2);
+  const first = assertScores(await trainImages(2));
+  assert.ok(
+    [...first.values()].some((score) => score > 0),
+    'the shapes models say something right about their own training images',
+  );
+
+  // Two more images of the split: every document frequency and the number of images change.
+  await importTrain();
+  const second = assertScores(await trainImages(4));
+  for (const [key, score] of first) {
+    if (score > 0) assert.notEqual(second.get(key), score, `${key} scores differently within the larger split`);
+  }
+});
+
+test('captions of an image without references have no ROUGE-L or CIDEr-D', async () => {
+  const { body } = await api.upload([{ name: 'plain.png', bytes: makePng(24, 24) }]);
+  const imageId = body.results[0]!.imageId!;
+  const { captionImage } = await api.gql<{ captionImage: { caption: Scored } }>(
+    'mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { caption { text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } }',
+    { i: imageId, m: modelIds[0] },
+  );
+  assert.deepEqual(
+    [captionImage.caption.sentenceBleu, captionImage.caption.sentenceRougeL, captionImage.caption.sentenceCiderD],
+    [null, null, null],
+  );
+});
