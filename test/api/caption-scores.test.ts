@@ -8,6 +8,7 @@ import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.j
 import { makePng } from './png.js';
 
 interface Scored {
+  id: string;
   text: string;
   sentenceBleu: number | null;
   sentenceRougeL: number | null;
@@ -51,7 +52,7 @@ async function trainImages(count: number): Promise<Row[]> {
   return waitUntil(`${count} captioned train images`, async () => {
     const { images } = await api.gql<{ images: { edges: { node: Row }[] } }>(
       `{ images(first: 100, filter: { dataset: "scored", split: TRAIN }) { edges { node { id references
-         captions { text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } } } }`,
+         captions { id text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } } } }`,
     );
     const rows = images.edges.map((edge) => edge.node);
     return rows.length === count && rows.every((row) => row.captions.length === modelIds.length) ? rows : null;
@@ -102,11 +103,68 @@ test('captions of an image without references have no ROUGE-L or CIDEr-D', async
   const { body } = await api.upload([{ name: 'plain.png', bytes: makePng(24, 24) }]);
   const imageId = body.results[0]!.imageId!;
   const { captionImage } = await api.gql<{ captionImage: { caption: Scored } }>(
-    'mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { caption { text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } }',
+    'mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { caption { id text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } }',
     { i: imageId, m: modelIds[0] },
   );
   assert.deepEqual(
     [captionImage.caption.sentenceBleu, captionImage.caption.sentenceRougeL, captionImage.caption.sentenceCiderD],
     [null, null, null],
   );
+});
+
+/** Spearman's rho with average ranks for ties, written out here to check the API's. */
+function spearman(x: number[], y: number[]): number {
+  const ranks = (values: number[]) =>
+    values.map((v) => {
+      const below = values.filter((w) => w < v).length;
+      const equal = values.filter((w) => w === v).length;
+      return below + (equal + 1) / 2;
+    });
+  const [rx, ry] = [ranks(x), ranks(y)];
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const [mx, my] = [mean(rx), mean(ry)];
+  let [sxy, sxx, syy] = [0, 0, 0];
+  rx.forEach((_, i) => {
+    sxy += (rx[i]! - mx) * (ry[i]! - my);
+    sxx += (rx[i]! - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  });
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+test("the leaderboard correlates each model's sentence ROUGE-L and CIDEr-D with its captions' ratings", async () => {
+  const rows = await trainImages(4);
+  const ratings = new Map<string, number>();
+  let k = 0;
+  for (const row of rows) {
+    for (const caption of row.captions) {
+      const stars = [1, 4, 2, 5, 3][k++ % 5]!;
+      await api.gql(
+        'mutation($c: ID!, $s: Int!) { rateCaption(input: { captionId: $c, stars: $s }) { rating { id } } }',
+        { c: caption.id, s: stars },
+        'critic',
+      );
+      ratings.set(caption.id, stars);
+    }
+  }
+  const { leaderboard } = await api.gql<{
+    leaderboard: {
+      entries: {
+        model: { id: string };
+        rougeLRatingCorrelation: { rho: number | null; n: number };
+        ciderRatingCorrelation: { rho: number | null; n: number };
+      }[];
+    };
+  }>('{ leaderboard { entries { model { id } rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n } } } }');
+  for (const entry of leaderboard.entries) {
+    const captions = rows.flatMap((row) => row.captions.filter((c) => c.model.id === entry.model.id));
+    const stars = captions.map((c) => ratings.get(c.id)!);
+    for (const [served, metric] of [
+      [entry.rougeLRatingCorrelation, captions.map((c) => c.sentenceRougeL!)],
+      [entry.ciderRatingCorrelation, captions.map((c) => c.sentenceCiderD!)],
+    ] as const) {
+      assert.equal(served.n, 4);
+      assert.ok(served.rho !== null && Math.abs(served.rho - spearman(metric, stars)) < 1e-12, `${served.rho}`);
+    }
+  }
 });

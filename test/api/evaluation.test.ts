@@ -132,9 +132,18 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
   assert.equal(evaluationRuns.length, 2 * models.length);
   const { leaderboard } = await api.gql<{
     leaderboard: {
-      entries: { model: { id: string }; bleu: { split: string; bleu: number[]; run: { id: string } }[] }[];
+      entries: {
+        model: { id: string };
+        bleu: {
+          split: string;
+          bleu: number[];
+          cider: number | null;
+          rougeL: number | null;
+          run: { id: string; cider: number; rougeL: number };
+        }[];
+      }[];
     };
-  }>('{ leaderboard { entries { model { id } bleu { split bleu run { id } } } } }');
+  }>('{ leaderboard { entries { model { id } bleu { split bleu cider rougeL run { id cider rougeL } } } } }');
   for (const entry of leaderboard.entries) {
     assert.deepEqual(
       entry.bleu.map((b) => b.split),
@@ -142,6 +151,9 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
       'the leaderboard shows the evaluated split',
     );
     assert.equal(entry.bleu[0]!.bleu.length, 4);
+    const { cider, rougeL, run } = entry.bleu[0]!;
+    assert.deepEqual([cider, rougeL], [run.cider, run.rougeL], "the split's CIDEr-D and ROUGE-L are its run's");
+    assert.ok(cider !== null && rougeL !== null);
   }
 });
 

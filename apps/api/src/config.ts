@@ -51,6 +51,8 @@ export interface Config {
   dataDir: string;
   modelsDir: string;
   importRoot: string;
+  /** docs/human-agreement.json: each metric's Kendall tau against Flickr8k's human judgements (ships in the repo). */
+  humanAgreementFile: string;
   maxUploadBytes: number;
   maxUploadFiles: number;
   maxUploadRequestBytes: number;
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CAPTIONER_DATA_DIR),
     modelsDir: path.resolve(e.CAPTIONER_MODELS_DIR),
     importRoot: path.resolve(e.CAPTIONER_IMPORT_ROOT),
+    humanAgreementFile: path.join(repoRoot, 'docs', 'human-agreement.json'),
     maxUploadBytes: e.CAPTIONER_MAX_UPLOAD_BYTES,
     maxUploadFiles: e.CAPTIONER_MAX_UPLOAD_FILES,
     maxUploadRequestBytes: e.CAPTIONER_MAX_UPLOAD_REQUEST_BYTES,

@@ -5,6 +5,7 @@ import { EvaluationRun } from './evaluation-run.js';
 import { Image } from './image.js';
 import { Leaderboard } from './leaderboard.js';
 import { Model } from './model.js';
+import { LeaderboardEntry, SplitBleu } from './leaderboard-entry.js';
 import { Mutation, Preference, Rating } from './mutation.js';
 import { ImageConnection, Query, ServiceStatus } from './query.js';
 import { DateTime } from './scalars.js';
@@ -21,6 +22,8 @@ export const resolvers = {
   Model,
   Leaderboard,
   EvaluationRun,
+  LeaderboardEntry,
+  SplitBleu,
   Rating,
   Preference,
 };

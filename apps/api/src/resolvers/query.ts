@@ -3,6 +3,7 @@ import type { ImageFilter, ImageSort, Split } from '@captioner/db';
 import { InvalidInputError } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import { badInput } from '../errors.js';
+import { readHumanAgreement } from '../metrics/human-agreement.js';
 
 const maxPage = 100;
 
@@ -71,6 +72,8 @@ export const Query = {
   models: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.models.list(),
   model: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.modelById.load(args.id)),
   leaderboard: () => ({}),
+  metricHumanAgreement: (_: unknown, __: unknown, ctx: Context) =>
+    readHumanAgreement(ctx.services.config.humanAgreementFile),
 
   evaluationRuns(
     _: unknown,
