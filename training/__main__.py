@@ -121,10 +121,12 @@ def main(argv=None):
         from .recompute_variant import write_recompute_variant
         print(write_recompute_variant(Path(args.model_dir), Path(args.out)))
     elif args.command == "compare":
-        from .compare import markdown_table, plot_bleu_comparison
+        from .compare import markdown_table, other_metrics_table, plot_bleu_comparison
         print(plot_bleu_comparison(args.model_dirs, Path(args.out), args.split, args.with_seed))
         if args.table:
             print(markdown_table(args.model_dirs, args.with_seed))
+            print()
+            print(other_metrics_table(args.model_dirs))
     elif args.command == "bench-eager":
         from .bench_eager import bench
         result = bench(Path(args.model_dir), [int(b) for b in args.batch_sizes.split(",")], args.beam, args.seconds, args.threads or os.cpu_count())

@@ -37,6 +37,18 @@ def markdown_table(model_dirs, with_seed: bool = True) -> str:
     return "\n".join(lines)
 
 
+def other_metrics_table(model_dirs) -> str:
+    """CIDEr-D and ROUGE-L (docs/metrics.md) val/test at each manifest's beam, for manifests that have them."""
+    lines = ["| model | decode | CIDEr-D val / test | ROUGE-L val / test |", "| --- | --- | --- | --- |"]
+    for r in _rows(model_dirs, "test", False):
+        m = r["manifest"]["metrics"]
+        if "cider" not in m["test"]:
+            continue
+        cells = " | ".join(f"{m['val'][key]:.3f} / {m['test'][key]:.3f}" for key in ("cider", "rougeL"))
+        lines.append(f"| {r['id']} | beam {m['test']['decode']['beamSize']} | {cells} |")
+    return "\n".join(lines)
+
+
 def plot_bleu_comparison(model_dirs, out_png: Path, split: str = "test", with_seed: bool = False):
     import matplotlib
     matplotlib.use("Agg")
