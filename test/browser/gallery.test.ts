@@ -310,6 +310,80 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     assert.ok((await page.locator('.row-measured').count()) >= 1, 'the measured BLEU row appears on the leaderboard');
   });
 
+  it('evaluates a chosen dataset, split and decode settings, and compares two runs side by side', async () => {
+    await page.goto('/evaluations');
+    const form = page.locator('.eval-form');
+    await form.getByLabel('Model').selectOption('shapes-lstm');
+    await form.getByLabel('Dataset').selectOption('shapes');
+    // The form says how many images the chosen split would score.
+    await form.getByLabel('Split').selectOption('TEST');
+    assert.equal(
+      await form.locator('.eval-scope').innerText(),
+      `${TEST_IMAGES} images with references in this split will be scored.`,
+    );
+    await form.getByLabel('Beam width').selectOption('1');
+    await form.getByLabel(/Max length/).fill('0');
+    await form.getByRole('button', { name: 'Start evaluation' }).click();
+    assert.equal(await form.getByRole('alert').innerText(), 'Max length must be a whole number of words from 1 to 50.');
+    await form.getByLabel(/Max length/).fill('12');
+    await form.getByRole('button', { name: 'Start evaluation' }).click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('.run-row[data-status="succeeded"]').length === 2,
+      null,
+      {
+        timeout: 300_000,
+      },
+    );
+
+    const { evaluationRuns } = await gql<{
+      evaluationRuns: {
+        id: string;
+        dataset: string | null;
+        bleu: number[];
+        model: { id: string };
+        decode: { beamSize: number; maxLength: number };
+      }[];
+    }>(stack.apiUrl, '{ evaluationRuns { id dataset bleu model { id } decode { beamSize maxLength } } }');
+    const [newer, older] = evaluationRuns;
+    assert.deepEqual(
+      { model: newer!.model.id, dataset: newer!.dataset, decode: newer!.decode },
+      { model: 'shapes-lstm', dataset: 'shapes', decode: { beamSize: 1, maxLength: 12 } },
+      'the run has the settings picked in the form',
+    );
+
+    // Run A: the earlier run; run B: the new one. One row per metric with B − A.
+    const compare = page.locator('.eval-compare');
+    await compare.getByLabel('Run A').selectOption(older!.id);
+    await compare.getByLabel('Run B').selectOption(newer!.id);
+    const rows = compare.locator('.metric-deltas tbody tr');
+    assert.deepEqual(await rows.locator('th').allInnerTexts(), ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4']);
+    const deltas = await rows.locator('td:last-child').allInnerTexts();
+    newer!.bleu.forEach((b, n) => {
+      const delta = ((b - older!.bleu[n]!) * 100).toFixed(1);
+      assert.equal(deltas[n], Number(delta) > 0 ? `+${delta}` : delta, `BLEU-${n + 1} delta`);
+    });
+
+    // The images where they disagree most, as the API orders them.
+    const { evaluationRunComparison: expected } = await gql<{
+      evaluationRunComparison: { sharedImages: number; disagreements: { image: { id: string } }[] };
+    }>(
+      stack.apiUrl,
+      'query($a: ID!, $b: ID!) { evaluationRunComparison(runA: $a, runB: $b, first: 8) { sharedImages disagreements { image { id } } } }',
+      { a: older!.id, b: newer!.id },
+    );
+    assert.equal(expected.sharedImages, TEST_IMAGES, 'both runs captioned every test image');
+    assert.ok(expected.disagreements.length >= 1, 'the two models caption some test image differently');
+    await compare.getByText(`Of the ${TEST_IMAGES} images both runs captioned`).waitFor();
+    const links = await compare.locator('.disagreement a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(
+      links,
+      expected.disagreements.map((d) => `/images/${d.image.id}`),
+    );
+    await screenshot(page, '09b-evaluations-compare');
+    await assertAccessible(page, 'the evaluations page comparing two runs');
+  });
+
+
   it('reads well on a phone: no page scrolls sideways', async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },

@@ -182,6 +182,21 @@ export interface EvaluationResult {
   rougeL: { value: number; version: string };
 }
 
+/** One image where two evaluation runs' captions differ (`evaluationRuns.compareCaptions`). */
+export interface CaptionDisagreement {
+  imageId: string;
+  captionAId: string;
+  captionBId: string;
+  /** sentence BLEU of run A's caption minus run B's */
+  bleuDelta: number;
+}
+
+/** An imported dataset and its images per split, in train, val, test order. */
+export interface DatasetSummary {
+  name: string;
+  splits: { split: Split; images: number; withReferences: number }[];
+}
+
 export interface NewEvaluationRun {
   modelId: string;
   dataset?: string | null;

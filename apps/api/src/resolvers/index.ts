@@ -2,6 +2,7 @@
 import { Caption } from './caption.js';
 import { enumResolvers } from './enums.js';
 import { EvaluationRun } from './evaluation-run.js';
+import { CaptionDisagreement } from './evaluation-run-comparison.js';
 import { Image } from './image.js';
 import { Leaderboard } from './leaderboard.js';
 import { Model } from './model.js';
@@ -22,6 +23,7 @@ export const resolvers = {
   Model,
   Leaderboard,
   EvaluationRun,
+  CaptionDisagreement,
   LeaderboardEntry,
   SplitBleu,
   Rating,

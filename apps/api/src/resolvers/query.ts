@@ -92,6 +92,21 @@ export const Query = {
   evaluationRun: (_: unknown, args: { id: string }, ctx: Context) =>
     orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
 
+  async evaluationRunComparison(_: unknown, args: { runA: string; runB: string; first?: number | null }, ctx: Context) {
+    const first = args.first ?? 10;
+    if (!Number.isInteger(first) || first < 0 || first > maxPage)
+      throw badInput(`first must be 0..${maxPage}; got ${first}.`, 'first');
+    const { evaluationRuns } = ctx.services.db;
+    const [runA, runB] = await Promise.all([
+      orNull(() => evaluationRuns.getById(args.runA)),
+      orNull(() => evaluationRuns.getById(args.runB)),
+    ]);
+    if (!runA || !runB) return null;
+    return { runA, runB, ...(await evaluationRuns.compareCaptions(runA.id, runB.id, first)) };
+  },
+
+  datasets: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.images.datasets(),
+
   async nextComparison(_: unknown, args: { split?: Split | null }, ctx: Context) {
     if (!ctx.voterId) return null;
     const pick = await ctx.services.db.preferences.nextComparison({

@@ -1,12 +1,15 @@
 'use client';
-// Start an evaluation run for a model and split, watch every active run's progress (polling), and see BLEU
-// beside the earlier runs.
+// Start an evaluation run for a model on a dataset split with chosen decode settings, watch every active run's
+// progress (polling), see BLEU beside the earlier runs, and compare two finished runs side by side.
 import { useEffect, useState } from 'react';
 import { clientQuery } from '@/lib/client-graphql';
+import { BEAM_WIDTH, checkDecodeSettings, defaultMaxLength, MAX_LENGTH } from '@/lib/decode-limits';
+import { splitLabel } from '@/lib/format';
 import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
-import type { EvaluationRun, ModelRef, Split } from '@/lib/types';
+import type { Dataset, EvaluationRun, ModelRef, Split } from '@/lib/types';
 import { BleuBarChart } from './bleu-bar-chart';
 import { EvaluationRunRow } from './evaluation-run-row';
+import { RunComparison } from './run-comparison';
 
 const RUNS_QUERY = /* GraphQL */ `
   query Runs {
@@ -30,17 +33,32 @@ const START = /* GraphQL */ `
 `;
 
 const POLL_MS = 1000;
+const SPLITS: Split[] = ['TEST', 'VAL', 'TRAIN'];
+const BEAM_CHOICES = Array.from({ length: BEAM_WIDTH.max - BEAM_WIDTH.min + 1 }, (_, i) => BEAM_WIDTH.min + i);
 
 interface Props {
-  models: (ModelRef & { loaded: boolean })[];
+  models: (ModelRef & { loaded: boolean; maxLength: number })[];
+  datasets: Dataset[];
   initialRuns: EvaluationRun[];
 }
 
-export function EvaluationConsole({ models, initialRuns }: Props) {
+/** Images an evaluation of this split would score: in the chosen dataset, or in all of them (''). */
+function scoredImages(datasets: Dataset[], dataset: string, split: Split): number {
+  return datasets
+    .filter((d) => dataset === '' || d.name === dataset)
+    .flatMap((d) => d.splits)
+    .filter((s) => s.split === split)
+    .reduce((sum, s) => sum + s.withReferences, 0);
+}
+
+export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
   const [runs, setRuns] = useState(initialRuns);
   const [modelId, setModelId] = useState(models.find((m) => m.loaded)?.id ?? models[0]?.id ?? '');
+  // One dataset preselected when there is only one, so the run says what it measured.
+  const [dataset, setDataset] = useState(datasets.length === 1 ? datasets[0]!.name : '');
   const [split, setSplit] = useState<Split>('TEST');
-  const [beamSize, setBeamSize] = useState(3);
+  const [beamSize, setBeamSize] = useState('3');
+  const [maxLength, setMaxLength] = useState(String(defaultMaxLength(models.find((m) => m.id === modelId)?.maxLength)));
   const [starting, setStarting] = useState(false);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [latestId, setLatestId] = useState<string | null>(null);
@@ -60,11 +78,13 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
 
   async function start(event: React.FormEvent) {
     event.preventDefault();
+    const settings = checkDecodeSettings(beamSize, maxLength);
+    if ('error' in settings) return setMessage({ error: true, text: settings.error });
     setStarting(true);
     setMessage(null);
     try {
       const data = await clientQuery<{ startEvaluationRun: { joined: boolean; run: EvaluationRun } }>(START, {
-        input: { modelId, split, beamSize },
+        input: { modelId, split, dataset: dataset || null, ...settings },
       });
       const { run, joined } = data.startEvaluationRun;
       setLatestId(run.id);
@@ -82,11 +102,18 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
 
   return (
     <div className="evaluations">
-      <form className="panel eval-form" onSubmit={start}>
+      <form className="panel eval-form" onSubmit={start} noValidate>
         <h2>New run</h2>
         <label className="filter">
           <span>Model</span>
-          <select value={modelId} onChange={(e) => setModelId(e.target.value)} required>
+          <select
+            value={modelId}
+            onChange={(e) => {
+              setModelId(e.target.value);
+              setMaxLength(String(defaultMaxLength(models.find((m) => m.id === e.target.value)?.maxLength)));
+            }}
+            required
+          >
             {models.map((model) => (
               <option key={model.id} value={model.id} disabled={!model.loaded}>
                 {model.id}
@@ -96,22 +123,51 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
           </select>
         </label>
         <label className="filter">
-          <span>Split</span>
-          <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>
-            <option value="TEST">Test</option>
-            <option value="VAL">Validation</option>
-            <option value="TRAIN">Train</option>
+          <span>Dataset</span>
+          <select value={dataset} onChange={(e) => setDataset(e.target.value)}>
+            <option value="">All datasets</option>
+            {datasets.map((d) => (
+              <option key={d.name} value={d.name}>
+                {d.name}
+              </option>
+            ))}
           </select>
         </label>
         <label className="filter">
-          <span>Beam size</span>
-          <select value={beamSize} onChange={(e) => setBeamSize(Number(e.target.value))}>
-            {[1, 2, 3, 5, 10].map((n) => (
+          <span>Split</span>
+          <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>
+            {SPLITS.map((s) => (
+              <option key={s} value={s}>
+                {splitLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="muted small eval-scope">
+          {scoredImages(datasets, dataset, split)} images with references in this split will be scored.
+        </p>
+        <label className="filter">
+          <span>Beam width</span>
+          <select value={beamSize} onChange={(e) => setBeamSize(e.target.value)}>
+            {BEAM_CHOICES.map((n) => (
               <option key={n} value={n}>
                 {n === 1 ? '1 (greedy)' : n}
               </option>
             ))}
           </select>
+        </label>
+        <label className="filter">
+          <span>
+            Max length ({MAX_LENGTH.min}–{MAX_LENGTH.max} words)
+          </span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={MAX_LENGTH.min}
+            max={MAX_LENGTH.max}
+            value={maxLength}
+            onChange={(e) => setMaxLength(e.target.value)}
+          />
         </label>
         <button type="submit" className="button" disabled={starting || !modelId}>
           {starting ? 'Starting…' : 'Start evaluation'}
@@ -137,6 +193,10 @@ export function EvaluationConsole({ models, initialRuns }: Props) {
             ))}
           </ul>
         )}
+      </section>
+      <section className="panel eval-compare" aria-labelledby="eval-compare-heading">
+        <h2 id="eval-compare-heading">Compare two runs</h2>
+        <RunComparison runs={runs} />
       </section>
     </div>
   );

@@ -3,6 +3,7 @@
 // caption with beam search's n-best list and scores. Settings already tried come back from the store (`cached`).
 import { useId, useState } from 'react';
 import { clientQuery } from '@/lib/client-graphql';
+import { BEAM_WIDTH, checkDecodeSettings, defaultMaxLength, MAX_LENGTH } from '@/lib/decode-limits';
 import { CAPTION_DETAIL_FIELDS } from '@/lib/fragments';
 import { formatBleu } from '@/lib/format';
 import type { CaptionDetail, ModelVariant } from '@/lib/types';
@@ -21,10 +22,6 @@ const CAPTION_IMAGE = /* GraphQL */ `
   ${CAPTION_DETAIL_FIELDS}
 `;
 
-/** The limits `CaptionImageInput` accepts (apps/api/src/schema.graphql). */
-const BEAM = { min: 1, max: 10 };
-const MAX_LENGTH = { min: 1, max: 50 };
-
 export interface RecaptionModel {
   id: string;
   variant: ModelVariant;
@@ -37,19 +34,13 @@ interface Props {
   models: RecaptionModel[];
 }
 
-/** A whole number within [min, max], or null. */
-function wholeNumberIn(value: string, { min, max }: { min: number; max: number }): number | null {
-  const n = Number(value);
-  return value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : null;
-}
-
 export function RecaptionForm({ imageId, models }: Props) {
   const id = useId();
   const loaded = models.filter((model) => model.loaded);
   const [modelId, setModelId] = useState(loaded[0]?.id ?? '');
   const model = models.find((m) => m.id === modelId);
   const [beamSize, setBeamSize] = useState('3');
-  const [maxLength, setMaxLength] = useState(String(Math.min(model?.maxLength ?? 20, MAX_LENGTH.max)));
+  const [maxLength, setMaxLength] = useState(String(defaultMaxLength(model?.maxLength)));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<{ caption: CaptionDetail; cached: boolean } | null>(null);
@@ -57,22 +48,18 @@ export function RecaptionForm({ imageId, models }: Props) {
   function chooseModel(next: string) {
     setModelId(next);
     const chosen = models.find((m) => m.id === next);
-    if (chosen) setMaxLength(String(Math.min(chosen.maxLength, MAX_LENGTH.max)));
+    if (chosen) setMaxLength(String(defaultMaxLength(chosen.maxLength)));
   }
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
-    const beam = wholeNumberIn(beamSize, BEAM);
-    const length = wholeNumberIn(maxLength, MAX_LENGTH);
-    if (beam === null) return setError(`Beam width must be a whole number from ${BEAM.min} to ${BEAM.max}.`);
-    if (length === null) {
-      return setError(`Max length must be a whole number of words from ${MAX_LENGTH.min} to ${MAX_LENGTH.max}.`);
-    }
+    const settings = checkDecodeSettings(beamSize, maxLength);
+    if ('error' in settings) return setError(settings.error);
     setBusy(true);
     setError(null);
     try {
       const data = await clientQuery<{ captionImage: { cached: boolean; caption: CaptionDetail } }>(CAPTION_IMAGE, {
-        input: { imageId, modelId, beamSize: beam, maxLength: length },
+        input: { imageId, modelId, ...settings },
       });
       setResult(data.captionImage);
     } catch (failure) {
@@ -102,13 +89,13 @@ export function RecaptionForm({ imageId, models }: Props) {
         </label>
         <label className="filter">
           <span>
-            Beam width ({BEAM.min}–{BEAM.max})
+            Beam width ({BEAM_WIDTH.min}–{BEAM_WIDTH.max})
           </span>
           <input
             type="number"
             inputMode="numeric"
-            min={BEAM.min}
-            max={BEAM.max}
+            min={BEAM_WIDTH.min}
+            max={BEAM_WIDTH.max}
             value={beamSize}
             onChange={(e) => setBeamSize(e.target.value)}
           />

@@ -117,6 +117,23 @@ export interface EvaluationRun {
   finishedAt: string | null;
 }
 
+export interface Dataset {
+  name: string;
+  splits: { split: Split; images: number; withReferences: number }[];
+}
+
+export interface CaptionDisagreement {
+  image: { id: string; width: number; height: number; thumbnailUrl: string };
+  captionA: { id: string; text: string; sentenceBleu: number | null };
+  captionB: { id: string; text: string; sentenceBleu: number | null };
+  bleuDelta: number;
+}
+
+export interface EvaluationRunComparison {
+  sharedImages: number;
+  disagreements: CaptionDisagreement[];
+}
+
 export interface Interval {
   low: number | null;
   high: number | null;

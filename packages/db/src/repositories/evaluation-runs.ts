@@ -4,7 +4,14 @@
 import { isUuid, Params, sql, type DbContext } from '../context.js';
 import { decodeSettingsKey } from '../decode-settings.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import type { EvaluationResult, EvaluationRunRecord, EvaluationStatus, NewEvaluationRun, Split } from '../types.js';
+import type {
+  CaptionDisagreement as CaptionDisagreementRecord,
+  EvaluationResult,
+  EvaluationRunRecord,
+  EvaluationStatus,
+  NewEvaluationRun,
+  Split,
+} from '../types.js';
 
 const RUN_COLUMNS = `e.id, e.model_id AS "modelId", e.dataset, e.split, e.settings_key AS "settingsKey", e.settings,
   e.status, e.done, e.total, e.reused_captions AS "reusedCaptions",
@@ -188,6 +195,49 @@ export function evaluationRunsRepository(ctx: DbContext) {
          FROM evaluation_runs e WHERE e.status = 'succeeded'
          ORDER BY e.model_id, COALESCE(e.dataset, ''), e.split, e.settings_key, e.finished_at DESC, e.id DESC`,
       );
+    },
+
+    /**
+     * Two runs side by side, image by image: the images in both runs' scope (split, dataset, with references)
+     * that have a caption with each run's model and settings, both with a sentence BLEU. `disagreements` are the
+     * `first` of them whose captions differ, largest |BLEU A - BLEU B| first.
+     */
+    async compareCaptions(
+      runAId: string,
+      runBId: string,
+      first: number,
+    ): Promise<{ sharedImages: number; disagreements: CaptionDisagreementRecord[] }> {
+      if (!Number.isInteger(first) || first < 0 || first > 100) {
+        throw new InvalidInputError(`first must be a whole number from 0 to 100 (got ${first}).`);
+      }
+      if (!isUuid(runAId) || !isUuid(runBId)) return { sharedImages: 0, disagreements: [] };
+      const pairs = `
+        WITH a AS (SELECT * FROM evaluation_runs WHERE id = $1), b AS (SELECT * FROM evaluation_runs WHERE id = $2),
+        pairs AS (
+          SELECT i.id AS "imageId", ca.id AS "captionAId", cb.id AS "captionBId", ca.text <> cb.text AS differ,
+                 ca.sentence_bleu - cb.sentence_bleu AS "bleuDelta"
+          FROM a, b, images i
+          JOIN captions ca ON ca.image_id = i.id
+          JOIN captions cb ON cb.image_id = i.id
+          WHERE ca.model_id = a.model_id AND ca.settings_key = a.settings_key
+            AND cb.model_id = b.model_id AND cb.settings_key = b.settings_key
+            AND i.split = a.split AND i.split = b.split
+            AND (a.dataset IS NULL OR i.dataset = a.dataset) AND (b.dataset IS NULL OR i.dataset = b.dataset)
+            AND ca.sentence_bleu IS NOT NULL AND cb.sentence_bleu IS NOT NULL
+            AND EXISTS (SELECT 1 FROM reference_captions r WHERE r.image_id = i.id)
+        )`;
+      const [counted] = await sql<{ sharedImages: number }>(
+        ctx,
+        `${pairs} SELECT count(*)::int AS "sharedImages" FROM pairs`,
+        [runAId, runBId],
+      );
+      const disagreements = await sql<CaptionDisagreementRecord>(
+        ctx,
+        `${pairs} SELECT "imageId", "captionAId", "captionBId", "bleuDelta" FROM pairs WHERE differ
+         ORDER BY abs("bleuDelta") DESC, "imageId" LIMIT ${first}`,
+        [runAId, runBId],
+      );
+      return { sharedImages: counted?.sharedImages ?? 0, disagreements };
     },
   };
 }

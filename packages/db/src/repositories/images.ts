@@ -1,8 +1,16 @@
-// Images: store (deduplicated by SHA-256), read without or with their bytes, and pick evaluation sets.
+// Images: store (deduplicated by SHA-256), read without or with their bytes, pick evaluation sets, list datasets.
 import { createHash } from 'node:crypto';
 import { isUuid, sql, type DbContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
-import type { ImageFilter, ImageRecord, ListImagesQuery, NewImage, Split, StoredBytes } from '../types.js';
+import type {
+  DatasetSummary,
+  ImageFilter,
+  ImageRecord,
+  ListImagesQuery,
+  NewImage,
+  Split,
+  StoredBytes,
+} from '../types.js';
 import { countImages, listImages } from './gallery.js';
 
 /** Every column but the bytes, named as ImageRecord's fields. */
@@ -112,6 +120,25 @@ export function imagesRepository(ctx: DbContext) {
         select: { id: true },
       });
       return rows.map((row) => row.id);
+    },
+
+    /** The imported datasets by name, with their images per split (uploads belong to none). */
+    async datasets(): Promise<DatasetSummary[]> {
+      const rows = await sql<{ name: string; split: Split; images: number; withReferences: number }>(
+        ctx,
+        `SELECT i.dataset AS name, i.split, count(*)::int AS images,
+           (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reference_captions r WHERE r.image_id = i.id)))::int
+             AS "withReferences"
+         FROM images i WHERE i.dataset IS NOT NULL AND i.split IS NOT NULL
+         GROUP BY i.dataset, i.split ORDER BY i.dataset, array_position(ARRAY['train', 'val', 'test'], i.split)`,
+      );
+      const byName = new Map<string, DatasetSummary>();
+      for (const { name, ...split } of rows) {
+        const dataset = byName.get(name) ?? { name, splits: [] };
+        dataset.splits.push(split);
+        byName.set(name, dataset);
+      }
+      return [...byName.values()];
     },
   };
 }

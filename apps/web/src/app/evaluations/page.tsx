@@ -1,10 +1,11 @@
-// Evaluations: corpus BLEU of a model on a dataset split, computed by the service with the ONNX models.
+// Evaluations: corpus BLEU of a model on a dataset split with chosen decode settings, computed by the service with
+// the ONNX models, and two runs compared side by side.
 import type { Metadata } from 'next';
 import { EvaluationConsole } from '@/components/evaluation-console';
 import { ServiceError } from '@/components/service-error';
 import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
 import { serverQuery } from '@/lib/server-graphql';
-import type { EvaluationRun, ModelRef } from '@/lib/types';
+import type { Dataset, EvaluationRun, ModelRef } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Evaluations' };
 
@@ -14,6 +15,15 @@ const QUERY = /* GraphQL */ `
       id
       variant
       loaded
+      maxLength
+    }
+    datasets {
+      name
+      splits {
+        split
+        images
+        withReferences
+      }
     }
     evaluationRuns(first: 50) {
       ...EvaluationRunFields
@@ -23,7 +33,11 @@ const QUERY = /* GraphQL */ `
 `;
 
 export default async function EvaluationsPage() {
-  let data: { models: (ModelRef & { loaded: boolean })[]; evaluationRuns: EvaluationRun[] };
+  let data: {
+    models: (ModelRef & { loaded: boolean; maxLength: number })[];
+    datasets: Dataset[];
+    evaluationRuns: EvaluationRun[];
+  };
   try {
     data = await serverQuery(QUERY);
   } catch (error) {
@@ -35,10 +49,10 @@ export default async function EvaluationsPage() {
         <h1>Evaluations</h1>
         <p className="muted">
           Corpus BLEU-1..4 over every image of a split that has reference captions, decoded here by the shipped models.
-          Captions made earlier with the same settings are reused.
+          Captions made earlier with the same settings are reused. Compare two finished runs below.
         </p>
       </div>
-      <EvaluationConsole models={data.models} initialRuns={data.evaluationRuns} />
+      <EvaluationConsole models={data.models} datasets={data.datasets} initialRuns={data.evaluationRuns} />
     </>
   );
 }
