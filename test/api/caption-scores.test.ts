@@ -149,13 +149,27 @@ test("the leaderboard correlates each model's sentence ROUGE-L and CIDEr-D with 
   }
   const { leaderboard } = await api.gql<{
     leaderboard: {
+      rougeLRatingCorrelation: { rho: number | null; n: number };
+      ciderRatingCorrelation: { rho: number | null; n: number };
       entries: {
         model: { id: string };
         rougeLRatingCorrelation: { rho: number | null; n: number };
         ciderRatingCorrelation: { rho: number | null; n: number };
       }[];
     };
-  }>('{ leaderboard { entries { model { id } rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n } } } }');
+  }>(
+    `{ leaderboard { rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n }
+       entries { model { id } rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n } } } }`,
+  );
+  const everyCaption = rows.flatMap((row) => row.captions);
+  const everyStar = everyCaption.map((c) => ratings.get(c.id)!);
+  for (const [served, metric] of [
+    [leaderboard.rougeLRatingCorrelation, everyCaption.map((c) => c.sentenceRougeL!)],
+    [leaderboard.ciderRatingCorrelation, everyCaption.map((c) => c.sentenceCiderD!)],
+  ] as const) {
+    assert.equal(served.n, everyCaption.length);
+    assert.ok(served.rho !== null && Math.abs(served.rho - spearman(metric, everyStar)) < 1e-12, `${served.rho}`);
+  }
   for (const entry of leaderboard.entries) {
     const captions = rows.flatMap((row) => row.captions.filter((c) => c.model.id === entry.model.id));
     const stars = captions.map((c) => ratings.get(c.id)!);

@@ -5,8 +5,8 @@ import { EvaluationRun } from './evaluation-run.js';
 import { CaptionDisagreement } from './evaluation-run-comparison.js';
 import { Image } from './image.js';
 import { Leaderboard } from './leaderboard.js';
+import { LeaderboardEntry, LeaderboardMetricCorrelations, SplitBleu } from './leaderboard-metrics.js';
 import { Model } from './model.js';
-import { LeaderboardEntry, SplitBleu } from './leaderboard-entry.js';
 import { Mutation, Preference, Rating } from './mutation.js';
 import { ImageConnection, Query, ServiceStatus } from './query.js';
 import { DateTime } from './scalars.js';
@@ -21,11 +21,11 @@ export const resolvers = {
   Image,
   Caption,
   Model,
-  Leaderboard,
-  EvaluationRun,
-  CaptionDisagreement,
+  Leaderboard: { ...Leaderboard, ...LeaderboardMetricCorrelations },
   LeaderboardEntry,
   SplitBleu,
+  EvaluationRun,
+  CaptionDisagreement,
   Rating,
   Preference,
 };
