@@ -3,14 +3,14 @@
 // leaderboard move, upload and see captions arrive, run an evaluation. Every page also passes axe-core's
 // WCAG 2.1 A/AA rules. Screenshots go to test-results/screenshots.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertAccessible } from './accessibility.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { gql } from './graphql.js';
-import { DATASET_SIZES, startStack, type Stack } from './stack.js';
+import { DATASET_SIZES, repoRoot, startStack, type Stack } from './stack.js';
 
 const ACTION_TIMEOUT_MS = 120_000;
 /** Content words of the shapes captions (function words such as "a" or "of" make poor searches). */
@@ -132,6 +132,12 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     assert.ok((await page.locator('.references li').count()) >= 1, 'test images have reference captions');
     // BLEU is shown against those references.
     assert.match(await page.locator('.caption-panel-lstm .caption-stats').innerText(), /BLEU-4\s*\n?\s*\d+\.\d/);
+    // And so are sentence ROUGE-L and CIDEr-D (within the image's dataset split), for both models.
+    for (const stats of await page.locator('.caption-stats').all()) {
+      const text = await stats.innerText();
+      assert.match(text, /ROUGE-L\s*\n?\s*\d+\.\d/i);
+      assert.match(text, /CIDEr-D\s*\n?\s*\d+\.\d/i); // dt is uppercased by CSS
+    }
 
     const steps = page.locator('.attention-step');
     const stepCount = await steps.count();
@@ -304,10 +310,45 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await page.locator('.run-row[data-status="succeeded"]').first().waitFor({ timeout: 300_000 });
     await page.locator('.chart-bar').first().waitFor();
     assert.equal(await page.locator('.chart-bar').count(), 4);
+    const finished = page.locator('.run-row[data-status="succeeded"]').first();
+    assert.match(await finished.locator('.run-cider').innerText(), /^CIDEr-D\s+\d+\.\d$/);
+    assert.match(await finished.locator('.run-rouge').innerText(), /^ROUGE-L\s+\d+\.\d$/);
     await screenshot(page, '09-evaluations');
     await assertAccessible(page, 'the evaluations page');
     await page.goto('/leaderboard');
     assert.ok((await page.locator('.row-measured').count()) >= 1, 'the measured BLEU row appears on the leaderboard');
+  });
+
+  it('shows which metric agrees with people: the Kendall tau table of docs/human-agreement.json', async () => {
+    const file = JSON.parse(await readFile(path.join(repoRoot, 'docs', 'human-agreement.json'), 'utf8'));
+    await page.goto('/evaluations');
+    const section = page.getByRole('region', { name: 'Which metric agrees with people?' });
+    const table = section.getByRole('table');
+    await table.waitFor();
+    const header = await table.locator('thead tr').first().locator('th').allInnerTexts();
+    assert.deepEqual(header, ['Metric', 'Flickr8k-Expert (τ-c)', 'Flickr8k CrowdFlower (τ-b)']);
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent)));
+    const x100 = (value: number) => (value * 100).toFixed(1);
+    const keys = ['bleu1', 'bleu4', 'rougeL', 'cider'];
+    assert.deepEqual(
+      rows,
+      ['BLEU-1', 'BLEU-4', 'ROUGE-L', 'CIDEr-D'].map((metric, i) => [
+        metric,
+        x100(file.expert.kendall[keys[i]!]),
+        x100(file.expert.publishedKendall[keys[i]!]),
+        x100(file.crowdflower.kendall[keys[i]!]),
+        x100(file.crowdflower.publishedKendall[keys[i]!]),
+      ]),
+    );
+    // CIDEr-D agrees best with both sets of judgements, and the table marks it.
+    assert.deepEqual(await table.locator('tbody strong').allInnerTexts(), [
+      x100(file.expert.kendall.cider),
+      x100(file.crowdflower.kendall.cider),
+    ]);
+    await screenshot(page, '09a-metric-agreement');
+    await assertAccessible(page, 'the evaluations page with the metric agreement table');
   });
 
   it('evaluates a chosen dataset, split and decode settings, and compares two runs side by side', async () => {

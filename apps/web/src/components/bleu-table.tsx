@@ -1,10 +1,15 @@
-// BLEU in the seed's table layout: Model, Params, Loss valid/test, BLEU-1..4 valid/test. Each model's row holds
-// what training reported at export; a second row holds what this service measured (latest evaluation run).
-import { formatBleu, formatCount, modelLabel } from '@/lib/format';
+// BLEU in the seed's table layout: Model, Params, Loss valid/test, BLEU-1..4 valid/test, then CIDEr-D and
+// ROUGE-L valid/test. Each model's row holds what training reported at export; a second row holds what this
+// service measured (latest evaluation run). Manifests and runs from before CIDEr-D and ROUGE-L show "—".
+import { formatBleu, formatCount, formatMetric, modelLabel } from '@/lib/format';
 import type { LeaderboardEntry, Split } from '@/lib/types';
 
 const SPLITS: Split[] = ['VAL', 'TEST'];
 const ORDERS = [0, 1, 2, 3];
+const MORE_METRICS = [
+  { key: 'cider', label: 'CIDEr-D' },
+  { key: 'rougeL', label: 'ROUGE-L' },
+] as const;
 
 function loss(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : value.toFixed(3);
@@ -12,7 +17,12 @@ function loss(value: number | null | undefined): string {
 
 export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="BLEU table (scrolls sideways)">
+    <div
+      className="table-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label="BLEU, CIDEr-D and ROUGE-L table (scrolls sideways)"
+    >
       <table className="data-table">
         <thead>
           <tr>
@@ -30,11 +40,16 @@ export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
                 BLEU-{n + 1}
               </th>
             ))}
+            {MORE_METRICS.map((metric) => (
+              <th key={metric.key} colSpan={2} scope="colgroup">
+                {metric.label}
+              </th>
+            ))}
           </tr>
           <tr>
             <th scope="col">valid</th>
             <th scope="col">test</th>
-            {ORDERS.map((n) =>
+            {[...ORDERS, ...MORE_METRICS.map((metric) => metric.key)].map((n) =>
               SPLITS.map((split) => (
                 <th key={`${n}-${split}`} scope="col">
                   {split === 'VAL' ? 'valid' : 'test'}
@@ -64,6 +79,9 @@ export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
                 {ORDERS.map((n) =>
                   SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(trained[split]?.bleu[n])}</td>),
                 )}
+                {MORE_METRICS.map(({ key }) =>
+                  SPLITS.map((split) => <td key={`${key}-${split}`}>{formatMetric(trained[split]?.[key])}</td>),
+                )}
               </tr>,
               hasMeasured && (
                 <tr key={`${entry.model.id}-measured`} className="row-measured">
@@ -75,6 +93,9 @@ export function BleuTable({ entries }: { entries: LeaderboardEntry[] }) {
                   <td />
                   {ORDERS.map((n) =>
                     SPLITS.map((split) => <td key={`${n}-${split}`}>{formatBleu(measured[split]?.bleu[n])}</td>),
+                  )}
+                  {MORE_METRICS.map(({ key }) =>
+                    SPLITS.map((split) => <td key={`${key}-${split}`}>{formatMetric(measured[split]?.[key])}</td>),
                   )}
                 </tr>
               ),

@@ -1,5 +1,5 @@
-// One evaluation run in the list: what it evaluates, how far it is, and its BLEU once done.
-import { formatBleu, splitLabel } from '@/lib/format';
+// One evaluation run in the list: what it evaluates, how far it is, and its BLEU, CIDEr-D and ROUGE-L once done.
+import { formatBleu, formatMetric, splitLabel } from '@/lib/format';
 import type { EvaluationRun } from '@/lib/types';
 import { ModelBadge } from './model-badge';
 
@@ -44,6 +44,17 @@ export function EvaluationRunRow({ run }: { run: EvaluationRun }) {
                 <span className="muted small">B{n + 1}</span> {formatBleu(value)}
               </span>
             ))}
+            {/* Runs that finished before CIDEr-D and ROUGE-L were measured have neither. */}
+            {run.cider !== null && (
+              <span className="run-cider">
+                <span className="muted small">CIDEr-D</span> {formatMetric(run.cider)}
+              </span>
+            )}
+            {run.rougeL !== null && (
+              <span className="run-rouge">
+                <span className="muted small">ROUGE-L</span> {formatMetric(run.rougeL)}
+              </span>
+            )}
           </span>
         )}
         {run.status === 'SUCCEEDED' && (

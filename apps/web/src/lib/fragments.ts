@@ -73,6 +73,8 @@ export const EVALUATION_RUN_FIELDS = /* GraphQL */ `
     total
     reusedCaptions
     bleu
+    cider
+    rougeL
     error
     createdAt
     finishedAt
@@ -103,6 +105,8 @@ export const MODEL_INFO_FIELDS = /* GraphQL */ `
       split
       loss
       bleu
+      cider
+      rougeL
     }
   }
 `;

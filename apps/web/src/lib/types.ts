@@ -97,7 +97,8 @@ export interface ModelInfo {
   loaded: boolean;
   loadError: string | null;
   params: { trainable: number; frozen: number; total: number };
-  trainingMetrics: { split: Split; loss: number | null; bleu: number[] }[];
+  /** cider and rougeL are null for manifests exported before they were measured */
+  trainingMetrics: { split: Split; loss: number | null; bleu: number[]; cider: number | null; rougeL: number | null }[];
 }
 
 export interface EvaluationRun {
@@ -112,6 +113,9 @@ export interface EvaluationRun {
   total: number;
   reusedCaptions: number;
   bleu: number[] | null;
+  /** null until it succeeds, and for runs that finished before CIDEr-D / ROUGE-L were measured */
+  cider: number | null;
+  rougeL: number | null;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -145,8 +149,16 @@ export interface LeaderboardEntry {
   model: ModelInfo;
   rating: { count: number; mean: number | null } & Interval;
   preference: { strength: number; wins: number; losses: number; ties: number; comparisons: number } & Interval;
-  bleu: { split: Split; bleu: number[]; run: { id: string; decode: { beamSize: number } } }[];
-  bleuRatingCorrelation: { rho: number | null; n: number };
+  bleu: {
+    split: Split;
+    bleu: number[];
+    cider: number | null;
+    rougeL: number | null;
+    run: { id: string; decode: { beamSize: number } };
+  }[];
+  bleuRatingCorrelation: Correlation;
+  rougeLRatingCorrelation: Correlation;
+  ciderRatingCorrelation: Correlation;
   bleuRatingPoints: { captionId: string; sentenceBleu: number; meanRating: number; ratingCount: number }[];
 }
 
@@ -154,7 +166,34 @@ export interface Leaderboard {
   entries: LeaderboardEntry[];
   preferenceCount: number;
   ratingCount: number;
-  bleuRatingCorrelation: { rho: number | null; n: number };
+  bleuRatingCorrelation: Correlation;
+  rougeLRatingCorrelation: Correlation;
+  ciderRatingCorrelation: Correlation;
+}
+
+/** Spearman's rho of a metric against mean ratings, over n rated captions. */
+export interface Correlation {
+  rho: number | null;
+  n: number;
+}
+
+export interface MetricAgreement {
+  metric: string;
+  kendall: number;
+  published: number | null;
+}
+
+export interface MetricHumanAgreement {
+  publishedSource: string;
+  judgementSets: {
+    name: string;
+    file: string;
+    tau: string;
+    judgements: number;
+    images: number;
+    protocol: string;
+    metrics: MetricAgreement[];
+  }[];
 }
 
 export interface Comparison {

@@ -2,10 +2,11 @@
 // the ONNX models, and two runs compared side by side.
 import type { Metadata } from 'next';
 import { EvaluationConsole } from '@/components/evaluation-console';
+import { MetricAgreementTable } from '@/components/metric-agreement-table';
 import { ServiceError } from '@/components/service-error';
 import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
 import { serverQuery } from '@/lib/server-graphql';
-import type { Dataset, EvaluationRun, ModelRef } from '@/lib/types';
+import type { Dataset, EvaluationRun, MetricHumanAgreement, ModelRef } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Evaluations' };
 
@@ -28,6 +29,22 @@ const QUERY = /* GraphQL */ `
     evaluationRuns(first: 50) {
       ...EvaluationRunFields
     }
+    metricHumanAgreement {
+      publishedSource
+      judgementSets {
+        name
+        file
+        tau
+        judgements
+        images
+        protocol
+        metrics {
+          metric
+          kendall
+          published
+        }
+      }
+    }
   }
   ${EVALUATION_RUN_FIELDS}
 `;
@@ -37,6 +54,7 @@ export default async function EvaluationsPage() {
     models: (ModelRef & { loaded: boolean; maxLength: number })[];
     datasets: Dataset[];
     evaluationRuns: EvaluationRun[];
+    metricHumanAgreement: MetricHumanAgreement;
   };
   try {
     data = await serverQuery(QUERY);
@@ -48,11 +66,19 @@ export default async function EvaluationsPage() {
       <div className="page-heading">
         <h1>Evaluations</h1>
         <p className="muted">
-          Corpus BLEU-1..4 over every image of a split that has reference captions, decoded here by the shipped models.
-          Captions made earlier with the same settings are reused. Compare two finished runs below.
+          Corpus BLEU-1..4, CIDEr-D and ROUGE-L over every image of a split that has reference captions, decoded here by
+          the shipped models. Captions made earlier with the same settings are reused. Compare two finished runs below.
         </p>
       </div>
       <EvaluationConsole models={data.models} datasets={data.datasets} initialRuns={data.evaluationRuns} />
+      <section className="panel" aria-labelledby="agreement-heading">
+        <h2 id="agreement-heading">Which metric agrees with people?</h2>
+        <p className="muted small">
+          How well each automatic metric ranks captions the way people do, on Flickr8k’s expert and crowd judgements
+          (computed offline with this project’s metrics; CIDEr-D agrees best).
+        </p>
+        <MetricAgreementTable agreement={data.metricHumanAgreement} />
+      </section>
     </>
   );
 }

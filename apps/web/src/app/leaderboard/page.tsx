@@ -9,7 +9,7 @@ import { IntervalChart } from '@/components/interval-chart';
 import { ModelBadge } from '@/components/model-badge';
 import { ServiceError } from '@/components/service-error';
 import { MODEL_INFO_FIELDS } from '@/lib/fragments';
-import { formatBleu, formatStars, modelLongName } from '@/lib/format';
+import { formatBleu, formatMetric, formatStars, modelLongName } from '@/lib/format';
 import { serverQuery } from '@/lib/server-graphql';
 import type { Leaderboard, LeaderboardEntry } from '@/lib/types';
 
@@ -21,6 +21,14 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
       preferenceCount
       ratingCount
       bleuRatingCorrelation {
+        rho
+        n
+      }
+      rougeLRatingCorrelation {
+        rho
+        n
+      }
+      ciderRatingCorrelation {
         rho
         n
       }
@@ -47,6 +55,8 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
         bleu {
           split
           bleu
+          cider
+          rougeL
           run {
             id
             decode {
@@ -55,6 +65,14 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
           }
         }
         bleuRatingCorrelation {
+          rho
+          n
+        }
+        rougeLRatingCorrelation {
+          rho
+          n
+        }
+        ciderRatingCorrelation {
           rho
           n
         }
@@ -74,6 +92,13 @@ const LEADERBOARD_QUERY = /* GraphQL */ `
 function testBleu4(entry: LeaderboardEntry): number | null {
   const measured = entry.bleu.find((b) => b.split === 'TEST')?.bleu[3];
   const trained = entry.model.trainingMetrics.find((m) => m.split === 'TEST')?.bleu[3];
+  return measured ?? trained ?? null;
+}
+
+/** Test CIDEr-D as measured here when an evaluation measured it, else as training reported it. */
+function testCider(entry: LeaderboardEntry): number | null {
+  const measured = entry.bleu.find((b) => b.split === 'TEST')?.cider;
+  const trained = entry.model.trainingMetrics.find((m) => m.split === 'TEST')?.cider;
   return measured ?? trained ?? null;
 }
 
@@ -179,6 +204,10 @@ export default async function LeaderboardPage() {
                 <dt>BLEU-4 (test)</dt>
                 <dd>{formatBleu(testBleu4(entry))}</dd>
               </div>
+              <div>
+                <dt>CIDEr-D (test)</dt>
+                <dd>{formatMetric(testCider(entry))}</dd>
+              </div>
             </dl>
           </li>
         ))}
@@ -227,10 +256,10 @@ export default async function LeaderboardPage() {
       </div>
 
       <section className="panel" aria-labelledby="bleu-heading">
-        <h2 id="bleu-heading">BLEU</h2>
+        <h2 id="bleu-heading">BLEU, CIDEr-D and ROUGE-L</h2>
         <p className="muted small">
-          Corpus BLEU (×100). First row: as reported by training at export. “Measured here”: the latest evaluation run
-          in this service.{' '}
+          Corpus BLEU, CIDEr-D and ROUGE-L (×100). First row: as reported by training at export. “Measured here”: the
+          latest evaluation run in this service.{' '}
           <Link href="/evaluations" className="text-link">
             Run an evaluation
           </Link>
@@ -240,14 +269,15 @@ export default async function LeaderboardPage() {
       </section>
 
       <section className="panel" aria-labelledby="scatter-heading">
-        <h2 id="scatter-heading">Does BLEU agree with people?</h2>
+        <h2 id="scatter-heading">Which metric agrees with people here?</h2>
         <p className="muted small">
-          Each dot is a rated caption that has references: its sentence BLEU-4 against its mean stars. Spearman’s ρ near
-          1 means BLEU ranks captions the way people do.
+          Each dot is a rated caption that has references: its sentence BLEU-4 against its mean stars. Spearman’s ρ of
+          each metric (sentence BLEU-4, ROUGE-L, CIDEr-D) with the mean stars: near 1, the metric ranks captions the way
+          this community does.
         </p>
         <div className="scatter-layout">
           <BleuRatingScatter entries={entries} />
-          <CorrelationList overall={board.bleuRatingCorrelation} entries={entries} />
+          <CorrelationList board={board} />
         </div>
       </section>
     </>
