@@ -424,7 +424,6 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await assertAccessible(page, 'the evaluations page comparing two runs');
   });
 
-
   it('reads well on a phone: no page scrolls sideways', async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
