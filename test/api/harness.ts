@@ -19,7 +19,10 @@ export interface TestApi {
   url: string;
   tempDir: string;
   service: RunningService;
-  /** POST /graphql; returns the whole response (data and errors). */
+  /**
+   * POST /graphql; returns the whole response (data and errors). `voter` names a test voter: the harness gets it a
+   * real session (POST /voter-session) on first use and sends that token.
+   */
   request<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -28,6 +31,8 @@ export interface TestApi {
   /** POST /graphql; throws on any error and returns data. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<T>;
   upload(files: { name: string; bytes: Uint8Array; type?: string }[]): Promise<{ status: number; body: UploadBody }>;
+  /** The signed session token of the named test voter (issued by the API on first use). */
+  voterSession(voter: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -63,13 +68,26 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const service = await startService(config, { log });
   const url = await service.server.listen(0, '127.0.0.1');
 
+  const sessions = new Map<string, Promise<string>>();
+  const voterSession = (voter: string): Promise<string> => {
+    let token = sessions.get(voter);
+    if (!token) {
+      token = fetch(`${url}/voter-session`, { method: 'POST' }).then(async (response) => {
+        if (response.status !== 201)
+          throw new Error(`POST /voter-session: HTTP ${response.status} ${await response.text()}`);
+        return ((await response.json()) as { token: string }).token;
+      });
+      sessions.set(voter, token);
+    }
+    return token;
+  };
   const request = async <T>(
     query: string,
     variables: Record<string, unknown> = {},
     voter?: string,
   ): Promise<GraphqlResponse<T>> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (voter) headers['x-voter-id'] = voter;
+    if (voter) headers['x-voter-session'] = await voterSession(voter);
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers,
@@ -82,6 +100,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     tempDir,
     service,
     request,
+    voterSession,
     async gql<T>(query: string, variables: Record<string, unknown> = {}, voter?: string) {
       const response = await request<T>(query, variables, voter);
       if (response.errors?.length || !response.data) {

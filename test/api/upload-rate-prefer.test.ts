@@ -268,7 +268,7 @@ test('a repeated gallery query is served from the response cache until a write c
   const post = async (voter: string) => {
     const r = await fetch(`${api.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-voter-id': voter },
+      headers: { 'content-type': 'application/json', 'x-voter-session': await api.voterSession(voter) },
       body: JSON.stringify({ query }),
     });
     return {

@@ -3,10 +3,11 @@ export async function gql<T>(
   apiUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
-  voter?: string,
+  /** A signed token from POST /voter-session, for mutations that need a voter. */
+  voterSession?: string,
 ): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (voter) headers['x-voter-id'] = voter;
+  if (voterSession) headers['x-voter-session'] = voterSession;
   const response = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers,

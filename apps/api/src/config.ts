@@ -37,6 +37,8 @@ const envSchema = z.object({
   /** Cached read-only GraphQL responses (0 disables the cache) and how long one may be served. */
   CAPTIONER_RESPONSE_CACHE_ENTRIES: int(500, 0, 100_000),
   CAPTIONER_RESPONSE_CACHE_TTL_MS: int(2000, 0, 3_600_000),
+  /** HMAC secret signing voter sessions (32+ characters); unset: generated once into the data directory. */
+  CAPTIONER_SESSION_SECRET: z.string().min(32, 'use at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
   CAPTIONER_CAPTION_ON_UPLOAD: z
     .enum(['true', 'false', '1', '0'])
@@ -67,6 +69,8 @@ export interface Config {
   captionOnUpload: boolean;
   responseCacheEntries: number;
   responseCacheTtlMs: number;
+  /** Configured voter-session secret; undefined: the one kept in the data directory (auth/session-secret.ts). */
+  sessionSecret: string | undefined;
 }
 
 /** Parses the environment; throws one error listing every bad variable and what it expects. */
@@ -101,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
     responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,
     responseCacheTtlMs: e.CAPTIONER_RESPONSE_CACHE_TTL_MS,
+    sessionSecret: e.CAPTIONER_SESSION_SECRET,
   };
 }

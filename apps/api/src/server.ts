@@ -1,4 +1,4 @@
-// createServer(): the HTTP surface (POST /graphql, POST /upload, GET /media/images/:id/..., GET /health) as a
+// createServer(): the HTTP surface (POST /graphql, POST /upload, POST /voter-session, GET /media/images/:id/..., GET /health) as a
 // node:http request listener over already-opened services. Tests drive it on port 0; main.ts only listens.
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +13,7 @@ import { handleHealth } from './http/health.js';
 import { handleMedia } from './http/media.js';
 import { sendError } from './http/respond.js';
 import { handleUpload } from './http/upload.js';
+import { handleVoterSession } from './http/voter-session.js';
 import { resolvers } from './resolvers/index.js';
 
 export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -72,6 +73,10 @@ export async function createServer(
         return sendError(res, 'BAD_REQUEST', 'Use POST with multipart/form-data for /upload.', 405);
       return handleUpload(services, req, res);
     }
+    if (url.pathname === '/voter-session') {
+      if (method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Use POST for /voter-session.', 405);
+      return handleVoterSession(services, res);
+    }
     const media = mediaPath.exec(url.pathname);
     if (media) {
       if (method !== 'GET' && method !== 'HEAD') return sendError(res, 'BAD_REQUEST', 'Use GET for media.', 405);
@@ -81,7 +86,7 @@ export async function createServer(
     return sendError(
       res,
       'NOT_FOUND',
-      `No endpoint ${method} ${url.pathname}. The API serves /graphql, /upload, /media/images/:id/{original,thumbnail} and /health.`,
+      `No endpoint ${method} ${url.pathname}. The API serves /graphql, /upload, /voter-session, /media/images/:id/{original,thumbnail} and /health.`,
     );
   };
 

@@ -9,6 +9,8 @@ import { EvaluationRunner } from './evaluation/evaluation-runner.js';
 import type { Services } from './graphql/context.js';
 import { ResponseCache } from './graphql/response-cache.js';
 import { DocumentFrequencyCache } from './metrics/document-frequency-cache.js';
+import { loadSessionSecret } from './auth/session-secret.js';
+import { voterSessions } from './auth/voter-sessions.js';
 import { createServer, type CaptionServer } from './server.js';
 
 export interface RunningService {
@@ -57,7 +59,18 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       onChange: changed,
     });
     const documentFrequencies = new DocumentFrequencyCache(db);
-    return { config, db, registry, captions, evaluations, imports, cache, documentFrequencies };
+    const sessions = voterSessions(await loadSessionSecret(config.sessionSecret, config.dataDir, log));
+    return {
+      config,
+      db,
+      registry,
+      captions,
+      evaluations,
+      imports,
+      cache,
+      documentFrequencies,
+      voterSessions: sessions,
+    };
   } catch (error) {
     await db.close();
     throw error;

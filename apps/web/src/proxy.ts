@@ -1,23 +1,27 @@
-// Gives every visitor an anonymous voter id cookie (forwarded to the API as x-voter-id), and sends a
-// POST /upload, which the API clients expect, to the upload proxy, since the page lives at /upload.
+// Gives every visitor an anonymous voter session cookie (issued and signed by the API, forwarded to it as
+// x-voter-session), and sends a POST /upload, which the API clients expect, to the upload proxy, since the page
+// lives at /upload.
 import { NextResponse, type NextRequest } from 'next/server';
-import { VOTER_COOKIE, isValidVoterId } from './lib/voter';
+import { issueVoterSession } from './lib/issue-voter-session';
+import { VOTER_COOKIE, isWellFormedVoterSession } from './lib/voter';
 
 const ONE_YEAR_S = 60 * 60 * 24 * 365;
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   if (request.method === 'POST' && request.nextUrl.pathname === '/upload') {
     return NextResponse.rewrite(new URL('/api/upload', request.url));
   }
-  if (isValidVoterId(request.cookies.get(VOTER_COOKIE)?.value)) return NextResponse.next();
+  if (isWellFormedVoterSession(request.cookies.get(VOTER_COOKIE)?.value)) return NextResponse.next();
 
-  const voter = crypto.randomUUID();
+  const voter = await issueVoterSession(request.headers.get('x-forwarded-for'));
+  if (!voter) return NextResponse.next();
   // Make the new id visible to this very request's server components too, not only to later requests.
   request.cookies.set(VOTER_COOKIE, voter);
   const response = NextResponse.next({ request: { headers: request.headers } });
   response.cookies.set(VOTER_COOKIE, voter, {
     httpOnly: true,
     sameSite: 'lax',
+    secure: request.nextUrl.protocol === 'https:',
     path: '/',
     maxAge: ONE_YEAR_S,
   });

@@ -89,6 +89,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}) {
     connectionString,
     /** Migrations applied / already present at this start. */
     migrations,
+    /** The pg pool under Prisma, for libraries that bring their own SQL (the API's shared rate-limit counters). */
+    pool,
     ...repos,
     /** Fresh DataLoaders; create one set per request. */
     createLoaders: (loaderOptions: { voterId?: string | null } = {}): Loaders =>

@@ -7,7 +7,8 @@ import type { EvaluationRunner } from '../evaluation/evaluation-runner.js';
 import type { ImportJobs } from '../datasets/import-jobs.js';
 import type { ResponseCache } from './response-cache.js';
 import type { DocumentFrequencyCache } from '../metrics/document-frequency-cache.js';
-import { badInput } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { VOTER_SESSION_HEADER, type VoterSessions } from '../auth/voter-sessions.js';
 
 export interface Services {
   config: Config;
@@ -20,6 +21,8 @@ export interface Services {
   cache: ResponseCache;
   /** CIDEr-D document frequencies per dataset split, for per-caption CIDEr-D. */
   documentFrequencies: DocumentFrequencyCache;
+  /** Issues and verifies the signed voter sessions. */
+  voterSessions: VoterSessions;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;
@@ -27,29 +30,22 @@ export type Loaders = ReturnType<Database['createLoaders']>;
 export interface Context {
   services: Services;
   loaders: Loaders;
-  /** From the `x-voter-id` header; null when absent or malformed. */
+  /** From a correctly signed `x-voter-session` header; null when absent, malformed or forged. */
   voterId: string | null;
   /** Per-request memo for aggregate queries several fields share. */
   memo: Map<string, Promise<unknown>>;
 }
 
-const voterPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function parseVoterId(header: string | string[] | undefined): string | null {
-  const value = Array.isArray(header) ? header[0] : header;
-  const trimmed = value?.trim();
-  return trimmed && voterPattern.test(trimmed) ? trimmed : null;
-}
-
-export function createContext(services: Services, voterHeader: string | string[] | undefined): Context {
-  const voterId = parseVoterId(voterHeader);
+export function createContext(services: Services, voterId: string | null): Context {
   return { services, voterId, loaders: services.db.createLoaders(voterId ? { voterId } : {}), memo: new Map() };
 }
 
 export function requireVoter(ctx: Context): string {
   if (!ctx.voterId) {
-    throw badInput(
-      'This needs a voter: send an `x-voter-id` header (1-128 letters, digits, ".", "_", ":" or "-"). The web sets it from a cookie.',
+    throw new ApiError(
+      'UNAUTHENTICATED',
+      `This needs a voter session: send the token from POST /voter-session in the \`${VOTER_SESSION_HEADER}\` header. ` +
+        'The web keeps it in a cookie; if yours was rejected, reload the page for a new one.',
     );
   }
   return ctx.voterId;

@@ -2,7 +2,8 @@
 // GraphQL endpoint lives on the same plain node:http server as /upload, /media and /health.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { createContext, parseVoterId, type Context, type Services } from '../graphql/context.js';
+import { VOTER_SESSION_HEADER } from '../auth/voter-sessions.js';
+import { createContext, type Context, type Services } from '../graphql/context.js';
 import { BodyTooLargeError, closeAfterResponse, readBody } from './respond.js';
 
 const maxQueryBytes = 1024 * 1024;
@@ -63,11 +64,12 @@ export async function handleGraphql(
       body = raw.toString('utf8');
     }
   }
+  const voterId = services.voterSessions.verify(req.headers[VOTER_SESSION_HEADER]);
   // Read-only gallery queries may be answered from the response cache (JSON POSTs only: those passed CSRF checks).
   // Identical requests arriving while one is computed wait for it instead of all computing (single flight).
   const cacheKey =
     req.method === 'POST' && body !== undefined && typeof body !== 'string'
-      ? services.cache.keyFor(body, parseVoterId(req.headers['x-voter-id']))
+      ? services.cache.keyFor(body, voterId)
       : null;
   if (cacheKey) {
     const hit = services.cache.get(cacheKey) ?? (await services.cache.inFlight.get(cacheKey));
@@ -88,7 +90,7 @@ export async function handleGraphql(
   try {
     response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: async () => createContext(services, req.headers['x-voter-id']),
+      context: async () => createContext(services, voterId),
     });
   } catch (error) {
     settle(null);

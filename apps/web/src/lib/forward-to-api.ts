@@ -1,8 +1,8 @@
 // Same-origin proxy to the API, used by the /graphql, /media/* and /api/upload route handlers so the browser
-// only ever talks to the web origin. Streams bodies both ways and adds the voter header from the cookie.
+// only ever talks to the web origin. Streams bodies both ways and adds the voter session header from the cookie.
 import type { NextRequest } from 'next/server';
 import { apiOrigin } from './api-origin';
-import { VOTER_COOKIE, VOTER_HEADER, isValidVoterId } from './voter';
+import { VOTER_COOKIE, VOTER_SESSION_HEADER, isWellFormedVoterSession } from './voter';
 
 // Request headers worth passing on; cookies and hop-by-hop headers stay here.
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'if-none-match', 'if-modified-since'];
@@ -16,7 +16,10 @@ export async function forwardToApi(request: NextRequest, apiPath: string): Promi
     if (value !== null) headers.set(name, value);
   }
   const voter = request.cookies.get(VOTER_COOKIE)?.value;
-  if (isValidVoterId(voter)) headers.set(VOTER_HEADER, voter);
+  if (isWellFormedVoterSession(voter)) headers.set(VOTER_SESSION_HEADER, voter);
+  // The API rate-limits per client address and trusts x-forwarded-for only from the web (CAPTIONER_TRUSTED_PROXIES).
+  const forwardedFor = request.headers.get('x-forwarded-for');
+  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   let upstream: Response;

@@ -1,13 +1,13 @@
-// GraphQL from server components: straight to the API (no proxy hop), forwarding the visitor's voter id.
+// GraphQL from server components: straight to the API (no proxy hop), forwarding the visitor's voter session.
 import { cookies } from 'next/headers';
 import { apiOrigin } from './api-origin';
 import { ApiError, unwrapGraphQL } from './graphql-error';
-import { VOTER_COOKIE, VOTER_HEADER, isValidVoterId } from './voter';
+import { VOTER_COOKIE, VOTER_SESSION_HEADER, isWellFormedVoterSession } from './voter';
 
 export async function serverQuery<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const voter = (await cookies()).get(VOTER_COOKIE)?.value;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (isValidVoterId(voter)) headers[VOTER_HEADER] = voter;
+  if (isWellFormedVoterSession(voter)) headers[VOTER_SESSION_HEADER] = voter;
   let response: Response;
   try {
     response = await fetch(`${apiOrigin}/graphql`, {

@@ -1,9 +1,10 @@
-// The anonymous voter identity: a random id kept in a cookie (set by src/proxy.ts) and forwarded to the API
-// as the `x-voter-id` header, so ratings and preferences are one per person without accounts.
+// The anonymous voter identity: a session token the API issues and signs (POST /voter-session), kept in an
+// httpOnly cookie (set by src/proxy.ts) and forwarded to the API as the `x-voter-session` header. The web cannot
+// mint or check signatures; the API rejects anything it did not sign.
 export const VOTER_COOKIE = 'captioner_voter';
-export const VOTER_HEADER = 'x-voter-id';
+export const VOTER_SESSION_HEADER = 'x-voter-session';
 
-/** Voter ids we accept from a cookie: what crypto.randomUUID() makes, nothing a client could abuse. */
-export function isValidVoterId(value: string | undefined): value is string {
-  return value !== undefined && /^[0-9a-f-]{36}$/i.test(value);
+/** Tokens shaped like the API's `<uuid>.<base64url HMAC>`; anything else is not worth forwarding. */
+export function isWellFormedVoterSession(value: string | undefined): value is string {
+  return value !== undefined && /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/i.test(value);
 }
