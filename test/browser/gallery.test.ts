@@ -381,10 +381,12 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
         id: string;
         dataset: string | null;
         bleu: number[];
+        cider: number;
+        rougeL: number;
         model: { id: string };
         decode: { beamSize: number; maxLength: number };
       }[];
-    }>(stack.apiUrl, '{ evaluationRuns { id dataset bleu model { id } decode { beamSize maxLength } } }');
+    }>(stack.apiUrl, '{ evaluationRuns { id dataset bleu cider rougeL model { id } decode { beamSize maxLength } } }');
     const [newer, older] = evaluationRuns;
     assert.deepEqual(
       { model: newer!.model.id, dataset: newer!.dataset, decode: newer!.decode },
@@ -397,11 +399,14 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await compare.getByLabel('Run A').selectOption(older!.id);
     await compare.getByLabel('Run B').selectOption(newer!.id);
     const rows = compare.locator('.metric-deltas tbody tr');
-    assert.deepEqual(await rows.locator('th').allInnerTexts(), ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4']);
+    const labels = ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'CIDEr-D', 'ROUGE-L'];
+    assert.deepEqual(await rows.locator('th').allInnerTexts(), labels);
     const deltas = await rows.locator('td:last-child').allInnerTexts();
-    newer!.bleu.forEach((b, n) => {
-      const delta = ((b - older!.bleu[n]!) * 100).toFixed(1);
-      assert.equal(deltas[n], Number(delta) > 0 ? `+${delta}` : delta, `BLEU-${n + 1} delta`);
+    const scores = (run: typeof newer) => [...run!.bleu, run!.cider, run!.rougeL];
+    scores(newer).forEach((value, n) => {
+      const delta = value - scores(older)[n]!;
+      const shown = (delta * 100).toFixed(1);
+      assert.equal(deltas[n], delta > 0 ? `+${shown}` : shown, `${labels[n]} delta`);
     });
 
     // The images where they disagree most, as the API orders them.

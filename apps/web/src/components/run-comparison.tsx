@@ -35,9 +35,11 @@ const COMPARE = /* GraphQL */ `
 `;
 
 /** The corpus metrics a run reports, in table order; a new metric is one more entry. */
-const METRICS: { label: string; value: (run: EvaluationRun) => number | null | undefined }[] = [0, 1, 2, 3].map(
-  (n) => ({ label: `BLEU-${n + 1}`, value: (run) => run.bleu?.[n] }),
-);
+const METRICS: { label: string; value: (run: EvaluationRun) => number | null | undefined }[] = [
+  ...[0, 1, 2, 3].map((n) => ({ label: `BLEU-${n + 1}`, value: (run: EvaluationRun) => run.bleu?.[n] })),
+  { label: 'CIDEr-D', value: (run) => run.cider },
+  { label: 'ROUGE-L', value: (run) => run.rougeL },
+];
 
 function runLabel(run: EvaluationRun): string {
   const when = new Date(run.finishedAt ?? run.createdAt).toLocaleString('en-GB', {
