@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: build what changed (turbo cache), then run the API (embedded PostgreSQL, the shipped Flickr8k models
 // in models/, the demo gallery demo/flickr8k-test imported and captioned on first start) and the Next.js gallery
-// together. Ctrl-C stops both.
+// together. Ctrl-C stops both. On a loopback host without CAPTIONER_ADMIN_TOKEN, an admin token is generated for
+// this run and printed, so the local demo keeps every feature (the API itself never defaults one).
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +13,12 @@ const apiPort = process.env.API_PORT ?? '4000';
 const webPort = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '127.0.0.1';
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
+const generatedAdminToken =
+  !env.CAPTIONER_ADMIN_TOKEN && loopback && env.NODE_ENV !== 'production'
+    ? randomBytes(24).toString('base64url')
+    : null;
+if (generatedAdminToken) env.CAPTIONER_ADMIN_TOKEN = generatedAdminToken;
 
 const build = spawnSync(
   'npx',
@@ -79,3 +87,10 @@ run(
   },
 );
 console.log(`\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops both.\n`);
+if (generatedAdminToken) {
+  console.log(
+    `Admin token for this run (Evaluations page, or Authorization: Bearer for importDataset/startEvaluationRun):\n  ${generatedAdminToken}\n`,
+  );
+} else if (!env.CAPTIONER_ADMIN_TOKEN) {
+  console.log('No CAPTIONER_ADMIN_TOKEN: admin operations (imports, evaluation runs) are disabled.\n');
+}

@@ -69,3 +69,81 @@ test('forged, unsigned or re-signed voter ids are not a voter: UNAUTHENTICATED, 
   const { rows } = await api.service.services.db.pool.query('SELECT voter_id FROM ratings');
   assert.ok(rows.some((r: { voter_id: string }) => r.voter_id === voterId));
 });
+
+test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
+  const limited = await startTestApi({
+    CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR: '6',
+    CAPTIONER_RATE_LIMIT_RATINGS_PER_MIN: '10',
+    CAPTIONER_RATE_LIMIT_UPLOADS_PER_MIN: '2',
+    CAPTIONER_RATE_LIMIT_CAPTIONS_PER_MIN: '3',
+    CAPTIONER_RATE_LIMIT_ADDRESS_FACTOR: '2',
+  });
+  try {
+    const [image] = await fixtureImages(1);
+    const file = { name: image!.name, bytes: image!.bytes, type: 'image/jpeg' };
+    const first = await limited.upload([file]);
+    const imageId = first.body.results[0]!.imageId!;
+    const models = await loadedModels(limited);
+    const caption = await waitUntil('captions', async () => {
+      const r = await limited.gql<{ image: { captions: { id: string }[] } }>(
+        'query($id: ID!) { image(id: $id) { captions { id } } }',
+        { id: imageId },
+      );
+      return r.image.captions.length === models.length ? r.image.captions[0]!.id : null;
+    });
+
+    // Sessions: clearing cookies mints at most 6 voters an hour from this address.
+    const sessions: string[] = [];
+    for (let i = 0; i < 6; i++) sessions.push(await limited.voterSession(`voter-${i}`));
+    const refused = await fetch(`${limited.url}/voter-session`, { method: 'POST' });
+    assert.equal(refused.status, 429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+    const refusal = (await refused.json()) as { error: { code: string; message: string; retryAfterSeconds: number } };
+    assert.equal(refusal.error.code, 'RATE_LIMITED');
+    assert.equal(refusal.error.retryAfterSeconds, retryAfter);
+    assert.match(refusal.error.message, /new voter sessions.*try again in \d+ s/);
+
+    // 500 votes spread over those voters: 10 per voter and 20 per address a minute get through, no more.
+    const outcomes = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        limited.request(rate, { c: caption, s: 1 + (i % 5) }, `voter-${i % sessions.length}`),
+      ),
+    );
+    const accepted = outcomes.filter((o) => !o.errors);
+    const rejected = outcomes.filter((o) => o.errors);
+    assert.equal(accepted.length, 20);
+    for (const o of rejected) {
+      assert.equal(o.errors![0]!.extensions?.code, 'RATE_LIMITED', JSON.stringify(o.errors));
+      const seconds = o.errors![0]!.extensions?.retryAfterSeconds as number;
+      assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, `retryAfterSeconds ${seconds}`);
+    }
+    // Still one rating per voter: the accepted votes replaced each other.
+    const { rows } = await limited.service.services.db.pool.query(
+      'SELECT voter_id, count(*)::int AS n FROM ratings GROUP BY voter_id',
+    );
+    assert.ok(rows.length <= sessions.length && rows.every((r: { n: number }) => r.n === 1));
+
+    // Uploads without a voter count against the address (2 x 2 a minute): the fifth gets 429, and stores nothing.
+    for (let i = 2; i <= 4; i++) assert.equal((await limited.upload([file])).status, 200, `upload ${i}`);
+    const before = await limited.service.services.db.pool.query('SELECT count(*)::int AS n FROM images');
+    const fifth = await limited.upload([file]);
+    assert.equal(fifth.status, 429);
+    assert.equal(fifth.body.error?.code, 'RATE_LIMITED');
+    const after = await limited.service.services.db.pool.query('SELECT count(*)::int AS n FROM images');
+    assert.deepEqual(after.rows, before.rows);
+
+    // Caption mutations: 3 a minute per voter.
+    const recaption =
+      'mutation($i: ID!, $m: ID!, $b: Int) { captionImage(input: { imageId: $i, modelId: $m, beamSize: $b }) { cached } }';
+    const results = [];
+    for (let b = 1; b <= 4; b++)
+      results.push(await limited.request(recaption, { i: imageId, m: models[0]!.id, b }, 'voter-0'));
+    assert.deepEqual(
+      results.map((r) => r.errors?.[0]?.extensions?.code ?? 'ok'),
+      ['ok', 'ok', 'ok', 'RATE_LIMITED'],
+    );
+  } finally {
+    await limited.stop();
+  }
+});

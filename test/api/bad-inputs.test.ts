@@ -1,7 +1,7 @@
 // Bad inputs get the right error code and a message, and change nothing in the database.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
 
 let api: TestApi;
@@ -221,6 +221,7 @@ test('unknown ids: NOT_FOUND from mutations, null from lookups, 404 from media',
     'mutation { startEvaluationRun(input: { modelId: "no-such-model", split: TEST }) { run { id } } }',
     {},
     'NOT_FOUND',
+    ADMIN,
   );
   const lookups = await api.gql<{ image: null; caption: null; model: null; evaluationRun: null }>(
     'query($u: ID!) { image(id: $u) { id } caption(id: $u) { id } model(id: "nope") { id } evaluationRun(id: $u) { id } }',
@@ -260,12 +261,27 @@ test('out-of-range arguments: rating 0 or 6, no voter, bad settings, pages and f
     'mutation { startEvaluationRun(input: { modelId: "' + model!.id + '", split: TEST }) { run { id } } }',
     {},
     'BAD_USER_INPUT',
+    ADMIN,
   ); // no dataset images
-  await expectGraphqlError('mutation { importDataset(input: { path: "/etc" }) { job { id } } }', {}, 'BAD_USER_INPUT');
+  await expectGraphqlError(
+    'mutation { importDataset(input: { path: "/etc" }) { job { id } } }',
+    {},
+    'BAD_USER_INPUT',
+    ADMIN,
+  );
   await expectGraphqlError(
     'mutation { importDataset(input: { path: "no-such-dir" }) { job { id } } }',
     {},
     'BAD_USER_INPUT',
+    ADMIN,
   );
+  // Without the admin token, admin operations are FORBIDDEN and say how to pass it.
+  for (const admin of [
+    'mutation { importDataset(input: { path: "flickr8k" }) { job { id } } }',
+    'mutation { startEvaluationRun(input: { modelId: "' + model!.id + '", split: TEST }) { run { id } } }',
+  ]) {
+    const refused = await expectGraphqlError(admin, {}, 'FORBIDDEN');
+    assert.match(refused.errors![0]!.message, /Authorization: Bearer/);
+  }
   assert.deepEqual(await snapshot(), before);
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ciderD, sentenceRougeL, tokenize } from '@captioner/model';
-import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
 
 interface Scored {
@@ -36,6 +36,7 @@ async function importTrain(limit?: number): Promise<void> {
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
     'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
     { input },
+    ADMIN,
   );
   await waitUntil('the import', async () => {
     const { importJob } = await api.gql<{ importJob: { status: string; error: string | null } }>(

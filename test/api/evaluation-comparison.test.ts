@@ -3,13 +3,15 @@
 // difference in sentence BLEU, checked against the captions stored for each run's model and settings.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 let api: TestApi;
 before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
     'mutation { importDataset(input: { path: "karpathy", dataset: "fixture" }) { job { id } } }',
+    {},
+    ADMIN,
   );
   await waitUntil('the import', async () => {
     const { importJob } = await api.gql<{ importJob: { status: string } }>(
@@ -34,6 +36,7 @@ async function finishedRun(input: Settings & { dataset?: string }): Promise<stri
   const { startEvaluationRun } = await api.gql<{ startEvaluationRun: { run: { id: string } } }>(
     'mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { run { id } } }',
     { input },
+    ADMIN,
   );
   const { id } = startEvaluationRun.run;
   await waitUntil(`evaluation run ${id}`, async () => {

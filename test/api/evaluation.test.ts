@@ -6,13 +6,15 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { ciderD, corpusBleu, rougeL, tokenize } from '@captioner/model';
 import { bleuMetricVersion, ciderMetricVersion, rougeLMetricVersion } from '@captioner/api';
-import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { testAdminToken, ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 let api: TestApi;
 before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
     'mutation { importDataset(input: { path: "karpathy", dataset: "fixture" }) { job { id } } }',
+    {},
+    ADMIN,
   );
   await waitUntil('the import', async () => {
     const { importJob } = await api.gql<{ importJob: { status: string } }>(
@@ -68,8 +70,8 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     const input = { modelId: model.id, split: 'VAL', beamSize: 2, maxLength: 16 };
     // Two identical starts at once: one run, the other joins it.
     const [a, b] = await Promise.all([
-      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }),
-      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }),
+      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN),
+      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN),
     ]);
     assert.equal(a.startEvaluationRun.run.id, b.startEvaluationRun.run.id);
     assert.deepEqual(
@@ -118,7 +120,7 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     assert.deepEqual([run.ciderVersion, run.rougeLVersion], [ciderMetricVersion, rougeLMetricVersion]);
 
     // The same run again reuses every stored caption.
-    const again = await api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input });
+    const again = await api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN);
     assert.equal(again.startEvaluationRun.joined, false);
     const rerun = await finished(again.startEvaluationRun.run.id);
     assert.equal(rerun.reusedCaptions, rerun.total);
@@ -168,7 +170,7 @@ test('an evaluation keeps running after the client that started it disconnects',
   await new Promise<void>((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
       socket.write(
-        `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${testAdminToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
         () => {
           socket.destroy();
           resolve();

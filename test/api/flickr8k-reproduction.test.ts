@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { demoDataset, demoDir, ensureDemoGallery, readDataset } from '@captioner/api';
 import { shippedModelsDir } from '../model-dirs.js';
-import { startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 const tolerance = 0.005;
 const shipped = ['flickr8k-lstm', 'flickr8k-attention'] as const;
@@ -107,6 +107,7 @@ test('evaluation runs on the imported Flickr8k test split reproduce the manifest
           maxLength: metrics.decode.maxLength,
         },
       },
+      ADMIN,
     );
     runIds.set(id, startEvaluationRun.run.id);
   }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sentenceBleu, tokenize } from '@captioner/model';
-import { loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
 
 interface Row {
@@ -62,6 +62,8 @@ before(async () => {
   modelIds = (await loadedModels(api)).map((m) => m.id);
   const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
     'mutation { importDataset(input: { path: "flickr8k", caption: true }) { job { id } } }',
+    {},
+    ADMIN,
   );
   await waitUntil('the import', async () => {
     const { importJob } = await api.gql<{ importJob: { status: string } }>(

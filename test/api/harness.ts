@@ -4,6 +4,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, startService, type RunningService } from '@captioner/api';
+import { generousRateLimits } from '../generous-rate-limits.js';
 import { fixtureModelsDir } from '../model-dirs.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -21,7 +22,7 @@ export interface TestApi {
   service: RunningService;
   /**
    * POST /graphql; returns the whole response (data and errors). `voter` names a test voter: the harness gets it a
-   * real session (POST /voter-session) on first use and sends that token.
+   * real session (POST /voter-session) on first use and sends that token. `ADMIN` also sends the admin token.
    */
   request<T = Record<string, unknown>>(
     query: string,
@@ -46,6 +47,10 @@ export interface UploadBody {
   error?: { code: string; message: string };
 }
 
+/** The admin credential of test APIs; the test voter named `ADMIN` sends it as `Authorization: Bearer`. */
+export const testAdminToken = 'test-admin-token-0123456789abcdef';
+export const ADMIN = 'admin';
+
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'captioner-api-test-'));
   await chmod(tempDir, 0o755); // the embedded server runs as the `postgres` user, which must reach its data dir
@@ -57,6 +62,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
     CAPTIONER_MODELS_DIR: fixtureModelsDir,
     CAPTIONER_IMPORT_ROOT: fixturesDir,
+    ...generousRateLimits,
+    CAPTIONER_ADMIN_TOKEN: testAdminToken,
     ...env,
   });
   // The service's log: shown live with TEST_API_LOG=1, else kept and shown on stop when it reported a failure.
@@ -88,6 +95,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   ): Promise<GraphqlResponse<T>> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (voter) headers['x-voter-session'] = await voterSession(voter);
+    if (voter === ADMIN) headers.authorization = `Bearer ${testAdminToken}`;
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers,

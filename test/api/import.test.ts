@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { readDataset } from '@captioner/api';
 import { fixtureModelsDir } from '../model-dirs.js';
-import { fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -30,6 +30,7 @@ async function importAndWait(api: TestApi, input: Record<string, unknown>): Prom
   const { importDataset } = await api.gql<{ importDataset: { job: Job } }>(
     'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id status } } }',
     { input },
+    ADMIN,
   );
   return waitUntil('the import job', async () => {
     const { importJob } = await api.gql<{ importJob: Job }>(

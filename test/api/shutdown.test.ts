@@ -5,7 +5,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { loadedModels, startTestApi, waitUntil } from './harness.js';
+import { ADMIN, loadedModels, startTestApi, waitUntil } from './harness.js';
 import { makePng } from './png.js';
 
 let dataDir: string | null = null;
@@ -25,6 +25,8 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   mark('first up');
   const { importDataset } = await first.gql<{ importDataset: { job: { id: string } } }>(
     'mutation { importDataset(input: { path: "flickr8k" }) { job { id } } }',
+    {},
+    ADMIN,
   );
   await waitUntil('the import', async () => {
     const { importJob } = await first.gql<{ importJob: { status: string } }>(
@@ -37,6 +39,7 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   const { startEvaluationRun } = await first.gql<{ startEvaluationRun: { run: { id: string } } }>(
     'mutation($m: ID!) { startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) { run { id } } }',
     { m: model!.id },
+    ADMIN,
   );
   const uploads = await first.upload(
     Array.from({ length: 12 }, (_, i) => ({ name: `g${i}.png`, bytes: makePng(20 + i, 20) })),

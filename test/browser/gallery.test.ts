@@ -305,6 +305,10 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
 
   it('starts an evaluation run, shows its progress and its BLEU beside earlier runs', async () => {
     await page.goto('/evaluations');
+    // Starting runs is for admins: the token is entered once and kept for this tab.
+    await page.getByLabel(/enter the admin token/).fill(stack.adminToken);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByText('Admin token set for this tab.').waitFor();
     await page.getByLabel('Split').selectOption('TEST');
     await page.getByRole('button', { name: 'Start evaluation' }).click();
     await page.locator('.run-row[data-status="succeeded"]').first().waitFor({ timeout: 300_000 });

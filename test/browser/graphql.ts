@@ -3,11 +3,12 @@ export async function gql<T>(
   apiUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
-  /** A signed token from POST /voter-session, for mutations that need a voter. */
-  voterSession?: string,
+  /** A signed token from POST /voter-session (mutations that need a voter); the admin token (admin operations). */
+  as: { voterSession?: string; adminToken?: string } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (voterSession) headers['x-voter-session'] = voterSession;
+  if (as.voterSession) headers['x-voter-session'] = as.voterSession;
+  if (as.adminToken) headers.authorization = `Bearer ${as.adminToken}`;
   const response = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers,

@@ -2,11 +2,13 @@
 // PostgreSQL in that dir with the shapes fixture models, the dataset imported and captioned by both models, and the
 // built Next.js app (`next start`) in front of it.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fixtureModelsDir } from '../model-dirs.js';
+import { generousRateLimits } from '../generous-rate-limits.js';
 import { gql, waitUntil } from './graphql.js';
 import { freePort, startServer, waitFor, type Server } from './processes.js';
 
@@ -18,6 +20,8 @@ export interface Stack {
   tempDir: string;
   /** A JPEG from outside the imported dataset, for the upload test. */
   freshImagePath: string;
+  /** The API's CAPTIONER_ADMIN_TOKEN: imports here, and entered on the Evaluations page to start runs. */
+  adminToken: string;
   stop: () => Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startStack(): Promise<Stack> {
     );
     const freshImagePath = path.join(tempDir, 'fresh', 'Flicker8k_Dataset', 'shapes_test_00000.jpg');
 
+    const adminToken = randomBytes(24).toString('base64url');
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = startServer('API', process.execPath, ['apps/api/dist/main.js'], {
@@ -75,6 +80,8 @@ export async function startStack(): Promise<Stack> {
         CAPTIONER_DATA_DIR: path.join(tempDir, 'data'),
         CAPTIONER_MODELS_DIR: fixtureModelsDir,
         CAPTIONER_IMPORT_ROOT: importRoot,
+        ...generousRateLimits,
+        CAPTIONER_ADMIN_TOKEN: adminToken,
       },
     });
     servers.push(api);
@@ -98,6 +105,7 @@ export async function startStack(): Promise<Stack> {
       apiUrl,
       'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
       { input: { path: 'shapes', format: 'FLICKR8K', dataset: 'shapes', caption: true } },
+      { adminToken },
     );
     await waitUntil(
       'the dataset import',
@@ -139,7 +147,7 @@ export async function startStack(): Promise<Stack> {
     );
 
     await waitFor(web, `${webUrl}/upload`, (response) => response.ok, 60_000);
-    return { apiUrl, webUrl, tempDir, freshImagePath, stop };
+    return { apiUrl, webUrl, tempDir, freshImagePath, adminToken, stop };
   } catch (error) {
     await stop();
     throw error;

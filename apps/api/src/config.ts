@@ -39,6 +39,29 @@ const envSchema = z.object({
   CAPTIONER_RESPONSE_CACHE_TTL_MS: int(2000, 0, 3_600_000),
   /** HMAC secret signing voter sessions (32+ characters); unset: generated once into the data directory. */
   CAPTIONER_SESSION_SECRET: z.string().min(32, 'use at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  /**
+   * Rate limits (0 = unlimited), counted in PostgreSQL so replicas share them. Each applies per voter session and,
+   * multiplied by the address factor (several voters may share an address), per client address.
+   */
+  CAPTIONER_RATE_LIMIT_UPLOADS_PER_MIN: int(30, 0, 1_000_000),
+  CAPTIONER_RATE_LIMIT_CAPTIONS_PER_MIN: int(20, 0, 1_000_000),
+  CAPTIONER_RATE_LIMIT_RATINGS_PER_MIN: int(60, 0, 1_000_000),
+  CAPTIONER_RATE_LIMIT_PREFERENCES_PER_MIN: int(60, 0, 1_000_000),
+  /** New voter sessions per client address, so clearing cookies does not mint unlimited voters. */
+  CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR: int(20, 0, 1_000_000),
+  CAPTIONER_RATE_LIMIT_ADDRESS_FACTOR: int(4, 1, 1000),
+  /** Peers whose X-Forwarded-For is believed (the web server); others are limited by their own address. */
+  CAPTIONER_TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1,::1,::ffff:127.0.0.1')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Admin credential (Authorization: Bearer ...), 24+ characters; unset: admin operations are disabled. */
+  CAPTIONER_ADMIN_TOKEN: z.string().min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)').optional(),
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
   CAPTIONER_CAPTION_ON_UPLOAD: z
     .enum(['true', 'false', '1', '0'])
@@ -71,6 +94,21 @@ export interface Config {
   responseCacheTtlMs: number;
   /** Configured voter-session secret; undefined: the one kept in the data directory (auth/session-secret.ts). */
   sessionSecret: string | undefined;
+  rateLimits: RateLimitsConfig;
+  trustedProxies: string[];
+  /** Undefined: no admin operations (importDataset, startEvaluationRun, deleting others' images). */
+  adminToken: string | undefined;
+}
+
+/** Requests allowed per window for each limited action (0 = unlimited). */
+export interface RateLimitsConfig {
+  uploadsPerMinute: number;
+  captionsPerMinute: number;
+  ratingsPerMinute: number;
+  preferencesPerMinute: number;
+  sessionsPerHour: number;
+  /** Per-address limit = per-voter limit x this. */
+  addressFactor: number;
 }
 
 /** Parses the environment; throws one error listing every bad variable and what it expects. */
@@ -106,5 +144,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,
     responseCacheTtlMs: e.CAPTIONER_RESPONSE_CACHE_TTL_MS,
     sessionSecret: e.CAPTIONER_SESSION_SECRET,
+    rateLimits: {
+      uploadsPerMinute: e.CAPTIONER_RATE_LIMIT_UPLOADS_PER_MIN,
+      captionsPerMinute: e.CAPTIONER_RATE_LIMIT_CAPTIONS_PER_MIN,
+      ratingsPerMinute: e.CAPTIONER_RATE_LIMIT_RATINGS_PER_MIN,
+      preferencesPerMinute: e.CAPTIONER_RATE_LIMIT_PREFERENCES_PER_MIN,
+      sessionsPerHour: e.CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR,
+      addressFactor: e.CAPTIONER_RATE_LIMIT_ADDRESS_FACTOR,
+    },
+    trustedProxies: e.CAPTIONER_TRUSTED_PROXIES,
+    adminToken: e.CAPTIONER_ADMIN_TOKEN,
   };
 }

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const url = await service.server.listen(config.port, config.host);
   const models = service.services.registry.loaded().map((m) => m.id);
   console.log(`Captioner API listening on ${url}/graphql (models: ${models.join(', ') || 'none'})`);
+  if (!config.adminToken)
+    log('No CAPTIONER_ADMIN_TOKEN: admin operations (importDataset, startEvaluationRun) answer FORBIDDEN.');
 
   if (process.argv.includes('--demo')) {
     ensureDemoGallery(service.services, { log }).catch((error: Error) =>

@@ -75,7 +75,7 @@ export async function createServer(
     }
     if (url.pathname === '/voter-session') {
       if (method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Use POST for /voter-session.', 405);
-      return handleVoterSession(services, res);
+      return handleVoterSession(services, req, res);
     }
     const media = mediaPath.exec(url.pathname);
     if (media) {

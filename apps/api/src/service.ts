@@ -11,6 +11,7 @@ import { ResponseCache } from './graphql/response-cache.js';
 import { DocumentFrequencyCache } from './metrics/document-frequency-cache.js';
 import { loadSessionSecret } from './auth/session-secret.js';
 import { voterSessions } from './auth/voter-sessions.js';
+import { createRateLimits } from './rate-limits/rate-limits.js';
 import { createServer, type CaptionServer } from './server.js';
 
 export interface RunningService {
@@ -70,6 +71,7 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       cache,
       documentFrequencies,
       voterSessions: sessions,
+      rateLimits: createRateLimits(db.pool, config.rateLimits),
     };
   } catch (error) {
     await db.close();

@@ -9,6 +9,8 @@ import type { ResponseCache } from './response-cache.js';
 import type { DocumentFrequencyCache } from '../metrics/document-frequency-cache.js';
 import { ApiError } from '../errors.js';
 import { VOTER_SESSION_HEADER, type VoterSessions } from '../auth/voter-sessions.js';
+import type { LimitedAction, RateLimits } from '../rate-limits/rate-limits.js';
+import { requireAdminStatus, type AdminStatus } from '../auth/admin.js';
 
 export interface Services {
   config: Config;
@@ -23,6 +25,8 @@ export interface Services {
   documentFrequencies: DocumentFrequencyCache;
   /** Issues and verifies the signed voter sessions. */
   voterSessions: VoterSessions;
+  /** Per-address and per-voter limits on writes, shared by replicas. */
+  rateLimits: RateLimits;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;
@@ -32,12 +36,25 @@ export interface Context {
   loaders: Loaders;
   /** From a correctly signed `x-voter-session` header; null when absent, malformed or forged. */
   voterId: string | null;
+  /** The client's address (rate limits): the peer, or the web's X-Forwarded-For entry (config.trustedProxies). */
+  clientAddress: string;
+  /** Whether the request carries the admin token (auth/admin.ts). */
+  admin: AdminStatus;
   /** Per-request memo for aggregate queries several fields share. */
   memo: Map<string, Promise<unknown>>;
 }
 
-export function createContext(services: Services, voterId: string | null): Context {
-  return { services, voterId, loaders: services.db.createLoaders(voterId ? { voterId } : {}), memo: new Map() };
+export function createContext(
+  services: Services,
+  request: { voterId: string | null; clientAddress: string; admin: AdminStatus },
+): Context {
+  const { voterId } = request;
+  return {
+    services,
+    ...request,
+    loaders: services.db.createLoaders(voterId ? { voterId } : {}),
+    memo: new Map(),
+  };
 }
 
 export function requireVoter(ctx: Context): string {
@@ -49,6 +66,16 @@ export function requireVoter(ctx: Context): string {
     );
   }
   return ctx.voterId;
+}
+
+/** Throws FORBIDDEN (saying why) unless the request carries the admin token. */
+export function requireAdmin(ctx: Context, operation: string): void {
+  requireAdminStatus(ctx.admin, operation);
+}
+
+/** Counts one `action` against this request's address and voter; throws RATE_LIMITED when over the limit. */
+export function consumeRateLimit(ctx: Context, action: LimitedAction): Promise<void> {
+  return ctx.services.rateLimits.consume(action, { address: ctx.clientAddress, voterId: ctx.voterId });
 }
 
 /** Runs `work` once per request for `key` (e.g. leaderboard aggregates used by several fields). */

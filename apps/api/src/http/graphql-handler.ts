@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { VOTER_SESSION_HEADER } from '../auth/voter-sessions.js';
 import { createContext, type Context, type Services } from '../graphql/context.js';
+import { clientAddress } from '../rate-limits/client-address.js';
+import { adminStatus } from '../auth/admin.js';
 import { BodyTooLargeError, closeAfterResponse, readBody } from './respond.js';
 
 const maxQueryBytes = 1024 * 1024;
@@ -90,7 +92,12 @@ export async function handleGraphql(
   try {
     response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: async () => createContext(services, voterId),
+      context: async () =>
+        createContext(services, {
+          voterId,
+          clientAddress: clientAddress(req, services.config.trustedProxies),
+          admin: adminStatus(services.config.adminToken, req.headers.authorization),
+        }),
     });
   } catch (error) {
     settle(null);

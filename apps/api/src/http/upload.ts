@@ -7,6 +7,8 @@ import type { Services } from '../graphql/context.js';
 import { httpStatusFor, type ErrorCode } from '../errors.js';
 import { ingestImage } from '../images/ingest-image.js';
 import { describeError } from '../to-api-error.js';
+import { VOTER_SESSION_HEADER } from '../auth/voter-sessions.js';
+import { withinRateLimit } from './rate-limited.js';
 import { BodyTooLargeError, closeAfterResponse, readBody, sendJson } from './respond.js';
 
 export interface UploadResult {
@@ -29,6 +31,9 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
   if (req.headers['sec-fetch-site'] === 'cross-site') {
     return refuse(res, 'BAD_REQUEST', 'Cross-site uploads are refused; upload through the gallery (same origin).');
   }
+  const voterId = services.voterSessions.verify(req.headers[VOTER_SESSION_HEADER]);
+  // Counted before the body is read, so a limited client costs no parsing.
+  if (!(await withinRateLimit(services, req, res, 'upload', voterId, (error) => ({ results: [], error })))) return;
   const type = req.headers['content-type'] ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
     return refuse(res, 'BAD_USER_INPUT', 'Send the images as multipart/form-data with one `file` field per image.');

@@ -1,7 +1,7 @@
 // Mutation root fields: each returns a payload object.
 import type { PreferenceWinner, Split } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
-import { requireVoter } from '../graphql/context.js';
+import { consumeRateLimit, requireAdmin, requireVoter } from '../graphql/context.js';
 import { badInput } from '../errors.js';
 import type { DatasetFormat } from '../datasets/read-dataset.js';
 
@@ -11,11 +11,13 @@ export const Mutation = {
     { input }: { input: { imageId: string; modelId: string; beamSize?: number | null; maxLength?: number | null } },
     ctx: Context,
   ) {
+    await consumeRateLimit(ctx, 'caption');
     return ctx.services.captions.captionImage(input, 'interactive');
   },
 
   async rateCaption(_: unknown, { input }: { input: { captionId: string; stars: number } }, ctx: Context) {
     const voterId = requireVoter(ctx);
+    await consumeRateLimit(ctx, 'rating');
     if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) {
       throw badInput(`stars must be a whole number from 1 to 5; got ${input.stars}.`, 'stars');
     }
@@ -30,6 +32,7 @@ export const Mutation = {
     ctx: Context,
   ) {
     const voterId = requireVoter(ctx);
+    await consumeRateLimit(ctx, 'preference');
     if (input.captionAId === input.captionBId)
       throw badInput('captionAId and captionBId must be two different captions.', 'captionBId');
     const preference = await ctx.services.db.preferences.record({ ...input, voterId });
@@ -51,6 +54,7 @@ export const Mutation = {
     },
     ctx: Context,
   ) {
+    requireAdmin(ctx, 'startEvaluationRun');
     return ctx.services.evaluations.start(input);
   },
 
@@ -70,6 +74,7 @@ export const Mutation = {
     },
     ctx: Context,
   ) {
+    requireAdmin(ctx, 'importDataset');
     const { format, ...rest } = input;
     const job = await ctx.services.imports.start({ ...rest, ...(format && format !== 'auto' ? { format } : {}) });
     return { job };

@@ -2,14 +2,33 @@
 // only ever talks to the web origin. Streams bodies both ways and adds the voter session header from the cookie.
 import type { NextRequest } from 'next/server';
 import { apiOrigin } from './api-origin';
+import { isCrossOriginWrite } from './same-origin';
 import { VOTER_COOKIE, VOTER_SESSION_HEADER, isWellFormedVoterSession } from './voter';
 
 // Request headers worth passing on; cookies and hop-by-hop headers stay here.
-const FORWARDED_REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'if-none-match', 'if-modified-since'];
+// `authorization` carries an admin's token (lib/admin-token.ts) and is only ever sent by the browser itself.
+const FORWARDED_REQUEST_HEADERS = [
+  'content-type',
+  'content-length',
+  'accept',
+  'if-none-match',
+  'if-modified-since',
+  'authorization',
+];
 // fetch() already decoded the body, so the encoding and length headers would lie.
 const DROPPED_RESPONSE_HEADERS = ['content-encoding', 'content-length', 'transfer-encoding', 'connection'];
 
 export async function forwardToApi(request: NextRequest, apiPath: string): Promise<Response> {
+  if (isCrossOriginWrite(request)) {
+    const message = 'Cross-origin requests that change data are refused; use the gallery itself.';
+    // In the shape of the endpoint's own errors: GraphQL's list, or /upload's single error.
+    return Response.json(
+      apiPath === '/graphql'
+        ? { errors: [{ message, extensions: { code: 'FORBIDDEN' } }] }
+        : { results: [], error: { code: 'FORBIDDEN', message } },
+      { status: 403 },
+    );
+  }
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name);

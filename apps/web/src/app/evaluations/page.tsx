@@ -1,6 +1,7 @@
 // Evaluations: corpus BLEU of a model on a dataset split with chosen decode settings, computed by the service with
 // the ONNX models, and two runs compared side by side.
 import type { Metadata } from 'next';
+import { AdminTokenField } from '@/components/admin-token-field';
 import { EvaluationConsole } from '@/components/evaluation-console';
 import { MetricAgreementTable } from '@/components/metric-agreement-table';
 import { ServiceError } from '@/components/service-error';
@@ -69,6 +70,7 @@ export default async function EvaluationsPage() {
           Corpus BLEU-1..4, CIDEr-D and ROUGE-L over every image of a split that has reference captions, decoded here by
           the shipped models. Captions made earlier with the same settings are reused. Compare two finished runs below.
         </p>
+        <AdminTokenField />
       </div>
       <EvaluationConsole models={data.models} datasets={data.datasets} initialRuns={data.evaluationRuns} />
       <section className="panel" aria-labelledby="agreement-heading">
