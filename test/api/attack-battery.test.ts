@@ -2,7 +2,7 @@
 // without any change to the stored data (compared as a dump of the affected tables before and after).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 let api: TestApi;
 let captionId: string;
@@ -70,6 +70,74 @@ test('forged, unsigned or re-signed voter ids are not a voter: UNAUTHENTICATED, 
   assert.ok(rows.some((r: { voter_id: string }) => r.voter_id === voterId));
 });
 
+/** Every row an image deletion touches, for comparing before and after. */
+async function imageTables(): Promise<unknown> {
+  const { pool } = api.service.services.db;
+  const dump = async (table: string) =>
+    (await pool.query(`SELECT to_jsonb(t) - 'bytes' - 'thumbnail' AS row FROM ${table} t ORDER BY 1::text`)).rows;
+  return {
+    images: await dump('images'),
+    captions: await dump('captions'),
+    ratings: await dump('ratings'),
+    preferences: await dump('preferences'),
+  };
+}
+
+test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploader's own delete removes it all", async () => {
+  const [, image] = await fixtureImages(2);
+  const { body } = await api.upload([{ name: image!.name, bytes: image!.bytes, type: 'image/jpeg' }], 'owner');
+  const imageId = body.results[0]!.imageId!;
+  const models = await loadedModels(api);
+  const captionIds = await waitUntil('captions', async () => {
+    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
+      'query($id: ID!) { image(id: $id) { captions { id } } }',
+      { id: imageId },
+    );
+    return r.image.captions.length === models.length ? r.image.captions.map((c) => c.id) : null;
+  });
+  await api.gql(rate, { c: captionIds[0], s: 4 }, 'owner');
+  await api.gql(rate, { c: captionIds[0], s: 2 }, 'stranger');
+  const mine = 'query($id: ID!) { image(id: $id) { uploadedByMe } }';
+  assert.deepEqual(await api.gql(mine, { id: imageId }, 'owner'), { image: { uploadedByMe: true } });
+  assert.deepEqual(await api.gql(mine, { id: imageId }, 'stranger'), { image: { uploadedByMe: false } });
+  assert.deepEqual(await api.gql(mine, { id: imageId }), { image: { uploadedByMe: false } });
+
+  const remove = 'mutation($id: ID!) { deleteImage(id: $id) { deletedImageId } }';
+  const before = await imageTables();
+  for (const voter of ['stranger', undefined]) {
+    const refused = await api.request(remove, { id: imageId }, voter);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(refused));
+    assert.match(refused.errors![0]!.message, /uploaded this image, or an admin/);
+  }
+  assert.deepEqual(await imageTables(), before, 'a refused delete changes nothing');
+
+  const board = '{ leaderboard { ratingCount } }';
+  const ratingsBefore = (await api.gql<{ leaderboard: { ratingCount: number } }>(board)).leaderboard.ratingCount;
+  assert.deepEqual(await api.gql(remove, { id: imageId }, 'owner'), { deleteImage: { deletedImageId: imageId } });
+  assert.deepEqual(await api.gql('query($id: ID!) { image(id: $id) { id } }', { id: imageId }), { image: null });
+  const { pool } = api.service.services.db;
+  for (const table of ['captions', 'preferences'])
+    assert.equal((await pool.query(`SELECT 1 FROM ${table} WHERE image_id = $1`, [imageId])).rowCount, 0, table);
+  assert.equal(
+    (await pool.query('SELECT 1 FROM ratings WHERE caption_id = ANY($1::uuid[])', [captionIds])).rowCount,
+    0,
+  );
+  assert.equal((await fetch(`${api.url}/media/images/${imageId}/thumbnail`)).status, 404);
+  const ratingsAfter = (await api.gql<{ leaderboard: { ratingCount: number } }>(board)).leaderboard.ratingCount;
+  assert.equal(ratingsAfter, ratingsBefore - 2, 'the leaderboard no longer counts its ratings');
+  // Deleting is permanent: a second delete finds nothing.
+  assert.equal((await api.request(remove, { id: imageId }, 'owner')).errors?.[0]?.extensions?.code, 'NOT_FOUND');
+});
+
+test('an admin may delete any image, including imports without an uploader', async () => {
+  const { rows } = await api.service.services.db.pool.query('SELECT id FROM images ORDER BY created_at LIMIT 1');
+  const id = (rows[0] as { id: string }).id;
+  const remove = 'mutation($id: ID!) { deleteImage(id: $id) { deletedImageId } }';
+  assert.equal((await api.request(remove, { id }, 'someone')).errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  assert.deepEqual(await api.gql(remove, { id }, ADMIN), { deleteImage: { deletedImageId: id } });
+});
+
+// Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.
 test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
   const limited = await startTestApi({
     CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR: '6',

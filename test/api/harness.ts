@@ -31,7 +31,11 @@ export interface TestApi {
   ): Promise<GraphqlResponse<T>>;
   /** POST /graphql; throws on any error and returns data. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<T>;
-  upload(files: { name: string; bytes: Uint8Array; type?: string }[]): Promise<{ status: number; body: UploadBody }>;
+  /** POST /upload, as the named test voter when `voter` is given (the uploader may delete the image). */
+  upload(
+    files: { name: string; bytes: Uint8Array; type?: string }[],
+    voter?: string,
+  ): Promise<{ status: number; body: UploadBody }>;
   /** The signed session token of the named test voter (issued by the API on first use). */
   voterSession(voter: string): Promise<string>;
   stop(): Promise<void>;
@@ -116,11 +120,12 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       }
       return response.data;
     },
-    async upload(files) {
+    async upload(files, voter) {
       const form = new FormData();
       for (const f of files)
         form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
-      const response = await fetch(`${url}/upload`, { method: 'POST', body: form });
+      const headers: Record<string, string> = voter ? { 'x-voter-session': await voterSession(voter) } : {};
+      const response = await fetch(`${url}/upload`, { method: 'POST', body: form, headers });
       return { status: response.status, body: (await response.json()) as UploadBody };
     },
     async stop() {

@@ -301,6 +301,13 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await page.locator('.image-card').first().waitFor();
     assert.equal(await page.locator('.image-card').count(), Math.min(TOTAL_IMAGES + 1, 24));
     assert.equal(await page.locator('.image-card-split').first().innerText(), 'Upload');
+    // Its uploader (this browser's voter session) may delete it from its page; a dataset image offers no delete.
+    await page.locator('.image-card-link').first().click();
+    await page.getByRole('button', { name: 'Delete this photo' }).waitFor();
+    await page.goBack();
+    await page.locator('.image-card-link').nth(1).click();
+    await page.locator('.image-title').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Delete this photo' }).count(), 0);
   });
 
   it('starts an evaluation run, shows its progress and its BLEU beside earlier runs', async () => {

@@ -21,6 +21,8 @@ export interface ImageRecord {
   dataset: string | null;
   split: Split | null;
   createdAt: Date;
+  /** The voter session that uploaded it (it may delete it); null for imports and anonymous uploads. */
+  uploaderVoterId: string | null;
 }
 
 export interface NewImage {
@@ -36,6 +38,8 @@ export interface NewImage {
   source: ImageSource;
   dataset?: string | null;
   split?: Split | null;
+  /** Recorded only when these bytes are stored for the first time. */
+  uploaderVoterId?: string | null;
 }
 
 export interface StoredBytes {

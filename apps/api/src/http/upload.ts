@@ -100,6 +100,7 @@ export async function handleUpload(services: Services, req: IncomingMessage, res
       const { image, created } = await ingestImage(services.db, bytes, {
         filename,
         source: 'upload',
+        uploaderVoterId: voterId,
         limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
       });
       results.push({ filename, imageId: image.id, created });

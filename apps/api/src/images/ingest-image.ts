@@ -10,6 +10,8 @@ export interface IngestOptions {
   source: ImageSource;
   dataset?: string | null;
   split?: Split | null;
+  /** The uploading voter (signed session), recorded when the bytes are new. */
+  uploaderVoterId?: string | null;
   limits: { maxBytes: number; maxPixels: number };
 }
 
@@ -37,5 +39,6 @@ export async function ingestImage(
     source: options.source,
     dataset: options.dataset ?? null,
     split: options.split ?? null,
+    uploaderVoterId: options.uploaderVoterId ?? null,
   });
 }

@@ -22,6 +22,8 @@ function onePerModel(captions: readonly CaptionSummary[], ctx: Context): Caption
 
 export const Image = {
   mimeType: (image: ImageRecord) => image.mime,
+  uploadedByMe: (image: ImageRecord, _: unknown, ctx: Context) =>
+    ctx.voterId !== null && image.uploaderVoterId === ctx.voterId,
   originalUrl: (image: ImageRecord) => `/media/images/${image.id}/original`,
   thumbnailUrl: (image: ImageRecord) => `/media/images/${image.id}/thumbnail`,
   async references(image: ImageRecord, _: unknown, ctx: Context) {

@@ -2,7 +2,7 @@
 import type { PreferenceWinner, Split } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import { consumeRateLimit, requireAdmin, requireVoter } from '../graphql/context.js';
-import { badInput } from '../errors.js';
+import { ApiError, badInput, notFound } from '../errors.js';
 import type { DatasetFormat } from '../datasets/read-dataset.js';
 
 export const Mutation = {
@@ -78,6 +78,20 @@ export const Mutation = {
     const { format, ...rest } = input;
     const job = await ctx.services.imports.start({ ...rest, ...(format && format !== 'auto' ? { format } : {}) });
     return { job };
+  },
+
+  async deleteImage(_: unknown, { id }: { id: string }, ctx: Context) {
+    const image = await ctx.services.db.images.getById(id);
+    if (!image) throw notFound('image', id);
+    const ownUpload = ctx.voterId !== null && image.uploaderVoterId === ctx.voterId;
+    if (!ownUpload && ctx.admin !== 'admin') {
+      throw new ApiError(
+        'FORBIDDEN',
+        'Only the voter session that uploaded this image, or an admin (Authorization: Bearer <admin token>), may delete it; nothing was deleted.',
+      );
+    }
+    if (!(await ctx.services.db.images.deleteById(id))) throw notFound('image', id);
+    return { deletedImageId: id };
   },
 };
 

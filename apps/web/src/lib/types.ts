@@ -75,6 +75,8 @@ export interface CaptionDetail extends CaptionSummary {
 
 export interface ImageDetail {
   id: string;
+  /** The current visitor's voter session uploaded it, so may delete it. */
+  uploadedByMe: boolean;
   filename: string | null;
   width: number;
   height: number;

@@ -72,7 +72,7 @@ function checkRange(
 
 const GALLERY_COLUMNS = `g.id, g.sha256, g.mime, g.byte_size AS "byteSize", g.width, g.height,
   g.thumbnail_mime AS "thumbnailMime", g.filename, g.source, g.dataset, g.split, g.created_at AS "createdAt",
-  g.rating_sum::float8 / NULLIF(g.rating_count, 0) AS "meanRating", g.rating_count AS "ratingCount",
+  g.uploader_voter_id AS "uploaderVoterId", g.rating_sum::float8 / NULLIF(g.rating_count, 0) AS "meanRating", g.rating_count AS "ratingCount",
   g.best_bleu AS "bestBleu"`;
 
 /**
@@ -90,7 +90,7 @@ function filteredImages(filter: ImageFilter, params: Params): { from: string; wh
     const model = params.add(filter.modelId);
     captionScope = `AND c.model_id = ${model}`;
     from = `(SELECT i.id, i.sha256, i.mime, i.byte_size, i.width, i.height, i.thumbnail_mime, i.filename, i.source,
-                    i.dataset, i.split, i.created_at, s.rating_count, s.rating_sum, s.best_bleu
+                    i.dataset, i.split, i.created_at, i.uploader_voter_id, s.rating_count, s.rating_sum, s.best_bleu
              FROM images i
              JOIN (SELECT c.image_id, sum(c.rating_count)::int AS rating_count, sum(c.rating_sum)::int AS rating_sum,
                           max(c.sentence_bleu) AS best_bleu

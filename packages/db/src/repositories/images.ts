@@ -15,7 +15,8 @@ import { countImages, listImages } from './gallery.js';
 
 /** Every column but the bytes, named as ImageRecord's fields. */
 export const IMAGE_COLUMNS = `i.id, i.sha256, i.mime, i.byte_size AS "byteSize", i.width, i.height,
-  i.thumbnail_mime AS "thumbnailMime", i.filename, i.source, i.dataset, i.split, i.created_at AS "createdAt"`;
+  i.thumbnail_mime AS "thumbnailMime", i.filename, i.source, i.dataset, i.split, i.created_at AS "createdAt",
+  i.uploader_voter_id AS "uploaderVoterId"`;
 
 export function imagesRepository(ctx: DbContext) {
   return {
@@ -31,8 +32,8 @@ export function imagesRepository(ctx: DbContext) {
       const inserted = await sql<ImageRecord>(
         ctx,
         `INSERT INTO images AS i (sha256, bytes, mime, byte_size, width, height, thumbnail, thumbnail_mime,
-           filename, source, dataset, split)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           filename, source, dataset, split, uploader_voter_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (sha256) DO NOTHING
          RETURNING ${IMAGE_COLUMNS}`,
         [
@@ -48,6 +49,7 @@ export function imagesRepository(ctx: DbContext) {
           input.source,
           input.dataset ?? null,
           input.split ?? null,
+          input.uploaderVoterId ?? null,
         ],
       );
       if (inserted[0]) return { image: inserted[0], created: true };
@@ -66,6 +68,16 @@ export function imagesRepository(ctx: DbContext) {
       if (!existing)
         throw new Error(`Image ${sha256} conflicted on insert but was not found; it was deleted meanwhile.`);
       return { image: existing, created: false };
+    },
+
+    /**
+     * Deletes the image for good; its bytes and thumbnail (columns of the row), captions, ratings, preferences and
+     * references go with it (ON DELETE CASCADE). False when there was no such image.
+     */
+    async deleteById(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const deleted = await sql<{ id: string }>(ctx, 'DELETE FROM images WHERE id = $1::uuid RETURNING id', [id]);
+      return deleted.length === 1;
     },
 
     async getById(id: string): Promise<ImageRecord | null> {

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AttentionFigure } from '@/components/attention-figure';
 import { CaptionPanel } from '@/components/caption-panel';
+import { DeleteImageButton } from '@/components/delete-image-button';
 import { RecaptionForm, type RecaptionModel } from '@/components/recaption-form';
 import { RefreshWhilePending } from '@/components/refresh-while-pending';
 import { ServiceError } from '@/components/service-error';
@@ -23,6 +24,7 @@ const IMAGE_QUERY = /* GraphQL */ `
     }
     image(id: $id) {
       id
+      uploadedByMe
       filename
       width
       height
@@ -116,6 +118,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
             )}
           </section>
           <RecaptionForm imageId={image.id} models={data.models} />
+          {image.uploadedByMe && <DeleteImageButton imageId={image.id} />}
           <section className="references" aria-labelledby="references-heading">
             <h2 id="references-heading">Reference captions</h2>
             {image.references.length === 0 ? (
