@@ -137,6 +137,34 @@ test('an admin may delete any image, including imports without an uploader', asy
   assert.deepEqual(await api.gql(remove, { id }, ADMIN), { deleteImage: { deletedImageId: id } });
 });
 
+test('an SVG with a script is refused; a GIF with a script appended is served inert (type, nosniff, sandbox)', async () => {
+  const before = await imageTables();
+  const svg = Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.cookie)</script></svg>',
+  );
+  const refused = await api.upload([{ name: 'evil.svg', bytes: svg, type: 'image/svg+xml' }]);
+  assert.equal(refused.body.results[0]!.error?.code, 'UNSUPPORTED_IMAGE', JSON.stringify(refused.body));
+  assert.deepEqual(await imageTables(), before);
+
+  // The smallest valid GIF (1 x 1), then HTML after its trailer.
+  const gif = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
+  const polyglot = Buffer.concat([gif, Buffer.from('<script>alert(document.cookie)</script>')]);
+  const { body } = await api.upload([{ name: '<script>.gif', bytes: polyglot, type: 'text/html' }]);
+  const imageId = body.results[0]!.imageId;
+  assert.ok(imageId, JSON.stringify(body));
+  for (const variant of ['original', 'thumbnail']) {
+    const response = await fetch(`${api.url}/media/images/${imageId}/${variant}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), variant === 'original' ? 'image/gif' : 'image/webp');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(
+      response.headers.get('content-disposition'),
+      `inline; filename="${imageId}-${variant}.${variant === 'original' ? 'gif' : 'webp'}"`,
+    );
+    assert.match(response.headers.get('content-security-policy') ?? '', /sandbox/);
+  }
+});
+
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.
 test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
   const limited = await startTestApi({

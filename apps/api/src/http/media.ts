@@ -5,6 +5,18 @@ import { InvalidInputError } from '@captioner/db';
 import type { Services } from '../graphql/context.js';
 import { sendError } from './respond.js';
 
+// Only raster types ever stored (formats are sniffed from the bytes on upload); anything else is served as opaque
+// bytes so no browser could run it. The filename is built from the id, never the uploader's name (no header
+// injection), and a sandboxing CSP keeps even a polyglot file (a GIF with a script appended) inert if opened.
+const servedTypes: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/tiff': 'tiff',
+  'image/avif': 'avif',
+};
+
 export async function handleMedia(
   services: Services,
   req: IncomingMessage,
@@ -22,8 +34,11 @@ export async function handleMedia(
   }
   if (!stored) return sendError(res, 'NOT_FOUND', `No image with id "${id}".`);
   const etag = `"${stored.sha256}${variant === 'thumbnail' ? '-thumb' : ''}"`;
+  const extension = servedTypes[stored.mime];
   const headers = {
-    'content-type': stored.mime,
+    'content-type': extension ? stored.mime : 'application/octet-stream',
+    'content-disposition': `inline; filename="${id}-${variant}.${extension ?? 'bin'}"`,
+    'content-security-policy': "default-src 'none'; sandbox",
     etag,
     'cache-control': 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
