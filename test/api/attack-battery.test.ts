@@ -1,14 +1,22 @@
 // Attacks a stranger would try against the running API, each answered with a clear error and, where it matters,
 // without any change to the stored data (compared as a dump of the affected tables before and after).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ADMIN, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { ADMIN, fixturesDir, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 let api: TestApi;
 let captionId: string;
 
+let importRoot: string;
+
 before(async () => {
-  api = await startTestApi();
+  // An import root holding a symlink to a directory outside it (the fixtures, a real dataset).
+  importRoot = await mkdtemp(path.join(os.tmpdir(), 'captioner-import-root-'));
+  await symlink(fixturesDir, path.join(importRoot, 'escape'));
+  api = await startTestApi({ CAPTIONER_IMPORT_ROOT: importRoot });
   const [image] = await fixtureImages(1);
   const { body } = await api.upload([{ name: image!.name, bytes: image!.bytes, type: 'image/jpeg' }]);
   const imageId = body.results[0]!.imageId!;
@@ -23,6 +31,7 @@ before(async () => {
 });
 after(async () => {
   await api?.stop();
+  await rm(importRoot, { recursive: true, force: true });
 });
 
 /** The rows an attack on votes could change, read straight from the database. */
@@ -129,7 +138,7 @@ test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploa
   assert.equal((await api.request(remove, { id: imageId }, 'owner')).errors?.[0]?.extensions?.code, 'NOT_FOUND');
 });
 
-test('an admin may delete any image, including imports without an uploader', async () => {
+test('an admin may delete any image, including one uploaded without a voter session', async () => {
   const { rows } = await api.service.services.db.pool.query('SELECT id FROM images ORDER BY created_at LIMIT 1');
   const id = (rows[0] as { id: string }).id;
   const remove = 'mutation($id: ID!) { deleteImage(id: $id) { deletedImageId } }';
@@ -163,6 +172,24 @@ test('an SVG with a script is refused; a GIF with a script appended is served in
     );
     assert.match(response.headers.get('content-security-policy') ?? '', /sandbox/);
   }
+});
+
+test('import paths leaving the import root, by .. or through a symlink, are refused and import nothing', async () => {
+  // Images and references are what an import writes (captions of earlier uploads may still be arriving).
+  const imported = async () =>
+    (
+      await api.service.services.db.pool.query(
+        'SELECT (SELECT jsonb_agg(id ORDER BY id) FROM images) AS images, (SELECT count(*) FROM reference_captions) AS refs',
+      )
+    ).rows;
+  const before = await imported();
+  const importMutation = 'mutation($path: String!) { importDataset(input: { path: $path }) { job { id } } }';
+  for (const given of ['..', '../../etc', '/etc', 'escape', 'escape/flickr8k', 'escape/../escape/flickr8k']) {
+    const refused = await api.request(importMutation, { path: given }, ADMIN);
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `${given}: ${JSON.stringify(refused)}`);
+    assert.match(refused.errors![0]!.message, /outside the import root/);
+  }
+  assert.deepEqual(await imported(), before);
 });
 
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.

@@ -1,5 +1,6 @@
 // Dataset imports started through GraphQL: run in the background, tracked in memory for progress polling.
 // Jobs are not persisted; an import cut short by a restart is resumed by starting it again (it skips what is stored).
+import { insideImportRoot } from './inside-import-root.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Database, Split } from '@captioner/db';
@@ -47,14 +48,7 @@ export class ImportJobs {
   }): Promise<ImportJob> {
     if (this.stopping)
       throw new ApiError('SHUTTING_DOWN', 'The server is shutting down; start the import again after it restarts.');
-    const root = path.resolve(this.options.importRoot, input.path);
-    const relative = path.relative(this.options.importRoot, root);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      throw badInput(
-        `Path ${input.path} is outside the import root ${this.options.importRoot}; move the dataset there or set CAPTIONER_IMPORT_ROOT.`,
-        'path',
-      );
-    }
+    const root = await insideImportRoot(this.options.importRoot, input.path);
     if ([...this.jobs.values()].some((j) => j.path === root && j.status === 'running')) {
       throw new ApiError('CONFLICT', `An import of ${root} is already running; poll importJob for its progress.`);
     }
