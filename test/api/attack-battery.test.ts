@@ -192,6 +192,45 @@ test('import paths leaving the import root, by .. or through a symlink, are refu
   assert.deepEqual(await imported(), before);
 });
 
+test('SQL and tsquery metacharacters in search are plain words: answers, never errors, nothing changed', async () => {
+  const before = await voteTables();
+  const search = 'query($s: String) { images(filter: { search: $s }) { totalCount } }';
+  for (const s of [
+    "'; DROP TABLE images; --",
+    "a' OR '1'='1",
+    'circle & !square | (red <-> blue):* ',
+    '!!!&&&|||:*<->()\\',
+    '"unterminated',
+    '%_\\%',
+  ]) {
+    const response = await api.request<{ images: { totalCount: number } }>(search, { s });
+    assert.equal(response.errors, undefined, `${s}: ${JSON.stringify(response.errors)}`);
+    assert.equal(typeof response.data?.images.totalCount, 'number');
+  }
+  assert.deepEqual(await voteTables(), before);
+  assert.ok((await api.gql<{ images: { totalCount: number } }>('{ images { totalCount } }')).images.totalCount >= 1);
+});
+
+test('many operations batched in one HTTP request, and oversize queries, are refused before running', async () => {
+  const before = await voteTables();
+  const session = await api.voterSession('batcher');
+  const one = { query: rate, variables: { c: captionId, s: 1 } };
+  const batched = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-voter-session': session },
+    body: JSON.stringify(Array.from({ length: 100 }, () => one)),
+  });
+  assert.equal(batched.status, 400);
+  assert.match(await batched.text(), /batch/i);
+  const huge = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ models { id } } # ${'x'.repeat(2 * 1024 * 1024)}` }),
+  });
+  assert.equal(huge.status, 413);
+  assert.deepEqual(await voteTables(), before);
+});
+
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.
 test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
   const limited = await startTestApi({
