@@ -228,6 +228,17 @@ test('many operations batched in one HTTP request, and oversize queries, are ref
     body: JSON.stringify({ query: `{ models { id } } # ${'x'.repeat(2 * 1024 * 1024)}` }),
   });
   assert.equal(huge.status, 413);
+  // One document, 50 aliased mutations: refused before any runs, rather than spending 50 rate-limit points.
+  const aliased = `mutation($c: ID!) { ${Array.from({ length: 50 }, (_, i) => `r${i}: rateCaption(input: { captionId: $c, stars: 2 }) { rating { id } }`).join(' ')} }`;
+  const manyMutations = await fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-voter-session': session },
+    body: JSON.stringify({ query: aliased, variables: { c: captionId } }),
+  });
+  assert.equal(manyMutations.status, 400);
+  const refused = (await manyMutations.json()) as { errors: { message: string; extensions: { code: string } }[] };
+  assert.equal(refused.errors[0]!.extensions.code, 'QUERY_TOO_COMPLEX');
+  assert.match(refused.errors[0]!.message, /runs 50 mutations; the limit is 10/);
   assert.deepEqual(await voteTables(), before);
 });
 

@@ -32,6 +32,7 @@ const envSchema = z.object({
   CAPTIONER_ORT_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   CAPTIONER_GRAPHQL_MAX_DEPTH: int(10, 2, 100),
   CAPTIONER_GRAPHQL_MAX_COST: int(50_000, 10, 10_000_000),
+  CAPTIONER_GRAPHQL_MAX_MUTATIONS: int(10, 1, 1000),
   /** Seconds graceful shutdown waits for running captioning before leaving the rest for the next start. */
   CAPTIONER_SHUTDOWN_GRACE_S: int(20, 0, 600),
   /** Cached read-only GraphQL responses (0 disables the cache) and how long one may be served. */
@@ -88,6 +89,8 @@ export interface Config {
   ortProvider: 'cpu' | 'cuda';
   graphqlMaxDepth: number;
   graphqlMaxCost: number;
+  /** Mutations (top-level fields, aliases included) one request may run. */
+  graphqlMaxMutationFields: number;
   shutdownGraceMs: number;
   captionOnUpload: boolean;
   responseCacheEntries: number;
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ortProvider: e.CAPTIONER_ORT_PROVIDER,
     graphqlMaxDepth: e.CAPTIONER_GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: e.CAPTIONER_GRAPHQL_MAX_COST,
+    graphqlMaxMutationFields: e.CAPTIONER_GRAPHQL_MAX_MUTATIONS,
     shutdownGraceMs: e.CAPTIONER_SHUTDOWN_GRACE_S * 1000,
     captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
     responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,

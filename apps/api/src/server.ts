@@ -43,7 +43,11 @@ export async function createServer(
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(log),
     plugins: [
-      queryLimitsPlugin({ maxDepth: services.config.graphqlMaxDepth, maxCost: services.config.graphqlMaxCost }),
+      queryLimitsPlugin({
+        maxDepth: services.config.graphqlMaxDepth,
+        maxCost: services.config.graphqlMaxCost,
+        maxMutationFields: services.config.graphqlMaxMutationFields,
+      }),
       {
         // Any mutation may have written: cached read responses are stale now.
         async requestDidStart() {

@@ -107,8 +107,39 @@ export function measureOperation(
   return walk(operation.selectionSet, root, new Set());
 }
 
-/** Refuses operations deeper or costlier than the limits with QUERY_TOO_COMPLEX (HTTP 400), before any resolver runs. */
-export function queryLimitsPlugin(limits: { maxDepth: number; maxCost: number }): ApolloServerPlugin {
+/** Top-level fields of an operation, through fragments: for a mutation, how many mutations one request runs. */
+export function countRootFields(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.name.value.startsWith('__')) count += 1;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += countRootFields(selection.selectionSet, fragments, seen);
+    } else {
+      const fragment = fragments[selection.name.value];
+      if (fragment && !seen.has(fragment.name.value)) {
+        seen.add(fragment.name.value);
+        count += countRootFields(fragment.selectionSet, fragments, seen);
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Refuses operations deeper or costlier than the limits, or mutations running more than `maxMutationFields`
+ * mutations at once (aliases would otherwise run hundreds in one request), with QUERY_TOO_COMPLEX (HTTP 400),
+ * before any resolver runs.
+ */
+export function queryLimitsPlugin(limits: {
+  maxDepth: number;
+  maxCost: number;
+  maxMutationFields: number;
+}): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -117,6 +148,16 @@ export function queryLimitsPlugin(limits: { maxDepth: number; maxCost: number })
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const def of document.definitions) {
             if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+          }
+          if (operation.operation === 'mutation') {
+            const fields = countRootFields(operation.selectionSet, fragments);
+            if (fields > limits.maxMutationFields) {
+              throw new ApiError(
+                'QUERY_TOO_COMPLEX',
+                `One request runs ${fields} mutations; the limit is ${limits.maxMutationFields}. Send them in separate requests.`,
+                { mutations: fields, maxMutationFields: limits.maxMutationFields, http: { status: 400 } },
+              );
+            }
           }
           const { depth, cost } = measureOperation(schema, operation, fragments, request.variables ?? {});
           if (depth > limits.maxDepth) {
