@@ -1,6 +1,7 @@
 // Attacks a stranger would try against the running API, each answered with a clear error and, where it matters,
 // without any change to the stored data (compared as a dump of the affected tables before and after).
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ before(async () => {
   // An import root holding a symlink to a directory outside it (the fixtures, a real dataset).
   importRoot = await mkdtemp(path.join(os.tmpdir(), 'captioner-import-root-'));
   await symlink(fixturesDir, path.join(importRoot, 'escape'));
-  api = await startTestApi({ CAPTIONER_IMPORT_ROOT: importRoot });
+  api = await startTestApi({ CAPTIONER_IMPORT_ROOT: importRoot, CAPTIONER_HEADERS_TIMEOUT_MS: '1500' });
   const [image] = await fixtureImages(1);
   const { body } = await api.upload([{ name: image!.name, bytes: image!.bytes, type: 'image/jpeg' }]);
   const imageId = body.results[0]!.imageId!;
@@ -240,6 +241,34 @@ test('many operations batched in one HTTP request, and oversize queries, are ref
   assert.equal(refused.errors[0]!.extensions.code, 'QUERY_TOO_COMPLEX');
   assert.match(refused.errors[0]!.message, /runs 50 mutations; the limit is 10/);
   assert.deepEqual(await voteTables(), before);
+});
+
+test('headers that trickle in are cut off with 408 at the headers timeout, and the server stays responsive', async () => {
+  const url = new URL(api.url);
+  const started = Date.now();
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    let received = '';
+    let sent = 0;
+    const header = `POST /graphql HTTP/1.1\r\nHost: ${url.host}\r\nX-Slow: ${'a'.repeat(200)}`;
+    const drip = setInterval(() => {
+      if (sent < header.length) socket.write(header[sent++]!); // one byte every 100 ms, never finishing
+    }, 100);
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('close', () => {
+      clearInterval(drip);
+      resolve(received);
+    });
+    socket.on('error', reject);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  assert.match(answer, /^HTTP\/1\.1 408/, `the server answers 408 (got ${JSON.stringify(answer.slice(0, 40))})`);
+  assert.ok(
+    seconds < 10,
+    `cut off after ${seconds.toFixed(1)} s (headers timeout 1.5 s), not after Node's default 60 s`,
+  );
+  const ok = await api.request('{ models { id } }');
+  assert.equal(ok.errors, undefined);
 });
 
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.

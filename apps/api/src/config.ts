@@ -33,6 +33,8 @@ const envSchema = z.object({
   CAPTIONER_GRAPHQL_MAX_DEPTH: int(10, 2, 100),
   CAPTIONER_GRAPHQL_MAX_COST: int(50_000, 10, 10_000_000),
   CAPTIONER_GRAPHQL_MAX_MUTATIONS: int(10, 1, 1000),
+  CAPTIONER_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
+  CAPTIONER_REQUEST_TIMEOUT_MS: int(120_000, 1_000, 3_600_000),
   /** Seconds graceful shutdown waits for running captioning before leaving the rest for the next start. */
   CAPTIONER_SHUTDOWN_GRACE_S: int(20, 0, 600),
   /** Cached read-only GraphQL responses (0 disables the cache) and how long one may be served. */
@@ -91,6 +93,9 @@ export interface Config {
   graphqlMaxCost: number;
   /** Mutations (top-level fields, aliases included) one request may run. */
   graphqlMaxMutationFields: number;
+  /** A client slower than this to send its headers, or its whole request, is answered 408 and disconnected. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   shutdownGraceMs: number;
   captionOnUpload: boolean;
   responseCacheEntries: number;
@@ -143,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxDepth: e.CAPTIONER_GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: e.CAPTIONER_GRAPHQL_MAX_COST,
     graphqlMaxMutationFields: e.CAPTIONER_GRAPHQL_MAX_MUTATIONS,
+    headersTimeoutMs: e.CAPTIONER_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.CAPTIONER_REQUEST_TIMEOUT_MS,
     shutdownGraceMs: e.CAPTIONER_SHUTDOWN_GRACE_S * 1000,
     captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
     responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,

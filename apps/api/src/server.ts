@@ -98,7 +98,15 @@ export async function createServer(
   // them before the database is closed.
   let active = 0;
   let onIdle: (() => void) | null = null;
-  const httpServer = http.createServer((req, res) => {
+  // Slow clients (headers or bodies trickling in) hold a connection only this long; Node checks every
+  // connectionsCheckingInterval, so that is kept well under the headers timeout.
+  const { headersTimeoutMs, requestTimeoutMs } = services.config;
+  const timeouts = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+    connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs / 2),
+  };
+  const httpServer = http.createServer(timeouts, (req, res) => {
     active++;
     route(req, res)
       .finally(() => {
