@@ -1,8 +1,10 @@
 // The shipped Flickr8k models in the app reproduce training's test BLEU. The demo gallery (demo/flickr8k-test:
 // Flickr8k's 1000 official test photos with their five reference captions) is imported the way `npm start`
 // imports it, then one evaluation run per shipped model is started over HTTP on the imported TEST split with the
-// decode settings the manifest's test metrics were measured with. Each run's corpus BLEU-1..4 must be within
-// 0.005 of manifest.metrics.test.bleu, written by training/ from the same 1000 images. The expected numbers are
+// decode settings the manifest's test metrics were measured with. Each run's corpus BLEU-1..4 and ROUGE-L must be
+// within 0.005, and its CIDEr-D within 0.015, of manifest.metrics.test, written by training/ from the same 1000
+// images. CIDEr-D (a 0..10 scale) also weighs repeated references, and the gallery stores an image's references
+// once while Flickr8k lists one test photo's caption twice: measured, that moves it by about 4e-4. The expected numbers are
 // read from each manifest, never written here. The two runs execute together and (nearly) each photo goes
 // through the shared ResNet50 once for both models (checked). Slow on purpose: 1000 photos through ResNet50 and a beam search
 // per model (the durations are printed).
@@ -15,10 +17,13 @@ import { shippedModelsDir } from '../model-dirs.js';
 import { ADMIN, startTestApi, waitUntil, type TestApi } from './harness.js';
 
 const tolerance = 0.005;
+const ciderTolerance = 0.015;
 const shipped = ['flickr8k-lstm', 'flickr8k-attention'] as const;
 
 interface TestMetrics {
   bleu: number[];
+  cider: number;
+  rougeL: number;
   decode: { beamSize: number; maxLength: number };
 }
 
@@ -30,8 +35,13 @@ async function manifestTestMetrics(id: string): Promise<{ test: TestMetrics; spl
   };
   const test = manifest.metrics?.test;
   assert.ok(
-    test && Array.isArray(test.bleu) && test.bleu.length === 4 && test.decode,
-    `${file} has no metrics.test.bleu[4] with decode settings`,
+    test &&
+      Array.isArray(test.bleu) &&
+      test.bleu.length === 4 &&
+      typeof test.cider === 'number' &&
+      typeof test.rougeL === 'number' &&
+      test.decode,
+    `${file} has no metrics.test bleu[4], cider and rougeL with decode settings`,
   );
   return { test, splits: manifest.dataset?.splits ?? {} };
 }
@@ -50,13 +60,16 @@ interface Run {
   processed: number;
   total: number;
   bleu: number[] | null;
+  cider: number | null;
+  rougeL: number | null;
   decode: { beamSize: number; maxLength: number };
   split: string;
   dataset: string | null;
   error: string | null;
   model: { id: string };
 }
-const runFields = 'id status processed total bleu decode { beamSize maxLength } split dataset error model { id }';
+const runFields =
+  'id status processed total bleu cider rougeL decode { beamSize maxLength } split dataset error model { id }';
 
 test('evaluation runs on the imported Flickr8k test split reproduce the manifests’ test BLEU', async (t) => {
   const { models } = await api.gql<{ models: { id: string; loaded: boolean; variant: string }[] }>(
@@ -141,6 +154,15 @@ test('evaluation runs on the imported Flickr8k test split reproduce the manifest
         Math.abs(v - want.bleu[i]!) <= tolerance,
         `${id} BLEU-${i + 1}: the app measured ${v.toFixed(4)}, training ${want.bleu[i]!.toFixed(4)} (tolerance ${tolerance}); ${report}`,
       ),
+    );
+    t.diagnostic(`${id}: CIDEr-D ${run.cider} vs ${want.cider}, ROUGE-L ${run.rougeL} vs ${want.rougeL}`);
+    assert.ok(
+      Math.abs(run.cider! - want.cider) <= ciderTolerance,
+      `${id} CIDEr-D ${run.cider} vs training ${want.cider}`,
+    );
+    assert.ok(
+      Math.abs(run.rougeL! - want.rougeL) <= tolerance,
+      `${id} ROUGE-L ${run.rougeL} vs training ${want.rougeL}`,
     );
   }
   // The two models share one ResNet50 and the runs execute together, so nearly every photo went through it once
