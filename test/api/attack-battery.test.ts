@@ -17,7 +17,11 @@ before(async () => {
   // An import root holding a symlink to a directory outside it (the fixtures, a real dataset).
   importRoot = await mkdtemp(path.join(os.tmpdir(), 'captioner-import-root-'));
   await symlink(fixturesDir, path.join(importRoot, 'escape'));
-  api = await startTestApi({ CAPTIONER_IMPORT_ROOT: importRoot, CAPTIONER_HEADERS_TIMEOUT_MS: '1500' });
+  api = await startTestApi({
+    CAPTIONER_IMPORT_ROOT: importRoot,
+    CAPTIONER_HEADERS_TIMEOUT_MS: '1500',
+    CAPTIONER_CORS_ORIGINS: 'https://partner.example',
+  });
   const [image] = await fixtureImages(1);
   const { body } = await api.upload([{ name: image!.name, bytes: image!.bytes, type: 'image/jpeg' }]);
   const imageId = body.results[0]!.imageId!;
@@ -269,6 +273,31 @@ test('headers that trickle in are cut off with 408 at the headers timeout, and t
   );
   const ok = await api.request('{ models { id } }');
   assert.equal(ok.errors, undefined);
+});
+
+test('CORS is explicit: an unlisted origin gets no CORS headers and its preflight is refused; a listed one is allowed', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${api.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const evil = await preflight('https://evil.example');
+  assert.equal(evil.status, 403);
+  assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  assert.match(((await evil.json()) as { error: { message: string } }).error.message, /CAPTIONER_CORS_ORIGINS/);
+  const read = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ models { id } }')}`, {
+    headers: { origin: 'https://evil.example', 'apollo-require-preflight': 'true' },
+  });
+  assert.equal(
+    read.headers.get('access-control-allow-origin'),
+    null,
+    'the browser will not hand the answer to evil.example',
+  );
+
+  const partner = await preflight('https://partner.example');
+  assert.equal(partner.status, 204);
+  assert.equal(partner.headers.get('access-control-allow-origin'), 'https://partner.example');
+  assert.match(partner.headers.get('access-control-allow-headers') ?? '', /x-voter-session/);
 });
 
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.

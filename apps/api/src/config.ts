@@ -53,6 +53,16 @@ const envSchema = z.object({
   /** New voter sessions per client address, so clearing cookies does not mint unlimited voters. */
   CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR: int(20, 0, 1_000_000),
   CAPTIONER_RATE_LIMIT_ADDRESS_FACTOR: int(4, 1, 1000),
+  /** Origins whose browser pages may call the API directly (CORS); the gallery needs none. */
+  CAPTIONER_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Peers whose X-Forwarded-For is believed (the web server); others are limited by their own address. */
   CAPTIONER_TRUSTED_PROXIES: z
     .string()
@@ -104,6 +114,8 @@ export interface Config {
   sessionSecret: string | undefined;
   rateLimits: RateLimitsConfig;
   trustedProxies: string[];
+  /** Origins allowed by CORS (exact `scheme://host[:port]`); empty: none. */
+  corsOrigins: string[];
   /** Undefined: no admin operations (importDataset, startEvaluationRun, deleting others' images). */
   adminToken: string | undefined;
 }
@@ -164,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       addressFactor: e.CAPTIONER_RATE_LIMIT_ADDRESS_FACTOR,
     },
     trustedProxies: e.CAPTIONER_TRUSTED_PROXIES,
+    corsOrigins: e.CAPTIONER_CORS_ORIGINS,
     adminToken: e.CAPTIONER_ADMIN_TOKEN,
   };
 }

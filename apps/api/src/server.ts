@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { Context, Services } from './graphql/context.js';
 import { makeFormatError } from './graphql/format-error.js';
 import { queryLimitsPlugin } from './graphql/query-limits.js';
+import { handleCors } from './http/cors.js';
 import { handleGraphql } from './http/graphql-handler.js';
 import { handleHealth } from './http/health.js';
 import { handleMedia } from './http/media.js';
@@ -67,6 +68,7 @@ export async function createServer(
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (handleCors(req, res, services.config.corsOrigins)) return;
     if (url.pathname === '/graphql') {
       if (method !== 'POST' && method !== 'GET')
         return sendError(res, 'BAD_REQUEST', 'Use POST (or GET) for /graphql.', 405);
