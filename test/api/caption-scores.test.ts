@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ciderD, sentenceRougeL, tokenize } from '@captioner/model';
-import { ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { importAndWait, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
 
 interface Scored {
@@ -33,19 +33,7 @@ after(async () => {
 
 async function importTrain(limit?: number): Promise<void> {
   const input = { path: 'flickr8k', dataset: 'scored', splits: ['TRAIN'], caption: true, limit };
-  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
-    { input },
-    ADMIN,
-  );
-  await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string; error: string | null } }>(
-      'query($id: ID!) { importJob(id: $id) { status error } }',
-      { id: importDataset.job.id },
-    );
-    assert.notEqual(importJob.status, 'FAILED', importJob.error ?? '');
-    return importJob.status === 'SUCCEEDED';
-  });
+  await importAndWait(api, input);
 }
 
 /** The split's images once every one has a caption of every model. */

@@ -6,23 +6,20 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { ciderD, corpusBleu, rougeL, tokenize } from '@captioner/model';
 import { bleuMetricVersion, ciderMetricVersion, rougeLMetricVersion } from '@captioner/api';
-import { testAdminToken, ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import {
+  importAndWait,
+  testAdminToken,
+  ADMIN,
+  loadedModels,
+  startTestApi,
+  waitUntil,
+  type TestApi,
+} from './harness.js';
 
 let api: TestApi;
 before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
-  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation { importDataset(input: { path: "karpathy", dataset: "fixture" }) { job { id } } }',
-    {},
-    ADMIN,
-  );
-  await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string } }>(
-      'query($id: ID!) { importJob(id: $id) { status } }',
-      { id: importDataset.job.id },
-    );
-    return importJob.status === 'SUCCEEDED';
-  });
+  await importAndWait(api, { path: 'karpathy', dataset: 'fixture' });
 });
 after(async () => {
   await api?.stop();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sentenceBleu, tokenize } from '@captioner/model';
-import { ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { importAndWait, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
 
 interface Row {
@@ -60,18 +60,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 before(async () => {
   api = await startTestApi({ CAPTIONER_CAPTION_ON_UPLOAD: 'false' });
   modelIds = (await loadedModels(api)).map((m) => m.id);
-  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation { importDataset(input: { path: "flickr8k", caption: true }) { job { id } } }',
-    {},
-    ADMIN,
-  );
-  await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string } }>(
-      'query($id: ID!) { importJob(id: $id) { status } }',
-      { id: importDataset.job.id },
-    );
-    return importJob.status === 'SUCCEEDED';
-  });
+  await importAndWait(api, { path: 'flickr8k', caption: true });
   // Three uploads without references; only the first gets a caption, from the first model only.
   const { body } = await api.upload(
     [8, 9, 10].map((n) => ({ name: `gradient-${n}.png`, bytes: makePng(n * 4, n * 4) })),

@@ -163,6 +163,23 @@ export async function waitUntil<T>(
   }
 }
 
+/** Imports a dataset as the admin (ImportDatasetInput) and waits until the import job has succeeded. */
+export async function importAndWait(api: TestApi, input: Record<string, unknown>): Promise<void> {
+  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
+    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
+    { input },
+    ADMIN,
+  );
+  await waitUntil('the import', async () => {
+    const { importJob } = await api.gql<{ importJob: { status: string; error: string | null } }>(
+      'query($id: ID!) { importJob(id: $id) { status error } }',
+      { id: importDataset.job.id },
+    );
+    if (importJob.status === 'FAILED') throw new Error(`the import failed: ${importJob.error}`);
+    return importJob.status === 'SUCCEEDED';
+  });
+}
+
 /** The shipped models the service loaded; tests need both variants. */
 export async function loadedModels(api: TestApi): Promise<{ id: string; variant: string }[]> {
   const { models } = await api.gql<{ models: { id: string; variant: string; loaded: boolean }[] }>(

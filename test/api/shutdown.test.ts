@@ -5,7 +5,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ADMIN, loadedModels, startTestApi, waitUntil } from './harness.js';
+import { importAndWait, ADMIN, loadedModels, startTestApi, waitUntil } from './harness.js';
 import { makePng } from './png.js';
 
 let dataDir: string | null = null;
@@ -23,18 +23,7 @@ test('work cut short by a shutdown is finished by the next start', async () => {
     process.env.TEST_API_LOG && console.error(`${what} at +${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const first = await startTestApi(env);
   mark('first up');
-  const { importDataset } = await first.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation { importDataset(input: { path: "flickr8k" }) { job { id } } }',
-    {},
-    ADMIN,
-  );
-  await waitUntil('the import', async () => {
-    const { importJob } = await first.gql<{ importJob: { status: string } }>(
-      'query($id: ID!) { importJob(id: $id) { status } }',
-      { id: importDataset.job.id },
-    );
-    return importJob.status === 'SUCCEEDED';
-  });
+  await importAndWait(first, { path: 'flickr8k' });
   const [model] = await loadedModels(first);
   const { startEvaluationRun } = await first.gql<{ startEvaluationRun: { run: { id: string } } }>(
     'mutation($m: ID!) { startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) { run { id } } }',
