@@ -9,6 +9,7 @@ import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
 import type { Dataset, EvaluationRun, ModelRef, Split } from '@/lib/types';
 import { BleuBarChart } from './bleu-bar-chart';
 import { EvaluationRunRow } from './evaluation-run-row';
+import { RangeField } from './range-field';
 import { RunComparison } from './run-comparison';
 
 const RUNS_QUERY = /* GraphQL */ `
@@ -156,19 +157,7 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
             ))}
           </select>
         </label>
-        <label className="filter">
-          <span>
-            Max length ({MAX_LENGTH.min}–{MAX_LENGTH.max} words)
-          </span>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={MAX_LENGTH.min}
-            max={MAX_LENGTH.max}
-            value={maxLength}
-            onChange={(e) => setMaxLength(e.target.value)}
-          />
-        </label>
+        <RangeField label="Max length" unit="words" range={MAX_LENGTH} value={maxLength} onChange={setMaxLength} />
         <button type="submit" className="button" disabled={starting || !modelId}>
           {starting ? 'Starting…' : 'Start evaluation'}
         </button>

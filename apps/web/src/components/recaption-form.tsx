@@ -9,6 +9,7 @@ import { formatBleu } from '@/lib/format';
 import type { CaptionDetail, ModelVariant } from '@/lib/types';
 import { ModelBadge } from './model-badge';
 import { NBestList } from './n-best-list';
+import { RangeField } from './range-field';
 
 const CAPTION_IMAGE = /* GraphQL */ `
   mutation Recaption($input: CaptionImageInput!) {
@@ -87,32 +88,8 @@ export function RecaptionForm({ imageId, models }: Props) {
             ))}
           </select>
         </label>
-        <label className="filter">
-          <span>
-            Beam width ({BEAM_WIDTH.min}–{BEAM_WIDTH.max})
-          </span>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={BEAM_WIDTH.min}
-            max={BEAM_WIDTH.max}
-            value={beamSize}
-            onChange={(e) => setBeamSize(e.target.value)}
-          />
-        </label>
-        <label className="filter">
-          <span>
-            Max length ({MAX_LENGTH.min}–{MAX_LENGTH.max})
-          </span>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={MAX_LENGTH.min}
-            max={MAX_LENGTH.max}
-            value={maxLength}
-            onChange={(e) => setMaxLength(e.target.value)}
-          />
-        </label>
+        <RangeField label="Beam width" range={BEAM_WIDTH} value={beamSize} onChange={setBeamSize} />
+        <RangeField label="Max length" range={MAX_LENGTH} value={maxLength} onChange={setMaxLength} />
         <button type="submit" className="button" disabled={busy || !modelId}>
           {busy ? 'Captioning…' : 'Caption'}
         </button>
