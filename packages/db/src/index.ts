@@ -1,6 +1,7 @@
 // Public surface of @captioner/db (see README.md).
 export { openDatabase, type Database, type DatabaseHealth, type OpenDatabaseOptions } from './open-database.js';
 export { decodeSettingsKey } from './decode-settings.js';
+export { BLEU_FILTER, PAGE_SIZE, RATING_FILTER, STARS } from './limits.js';
 export type { Loaders } from './loaders.js';
 export type { MigrationResult } from './migrations.js';
 export {

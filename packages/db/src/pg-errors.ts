@@ -1,6 +1,7 @@
 // Turns PostgreSQL's refusals (from pg directly or from Prisma's pg adapter) into our typed errors
 // with messages a person can act on. Anything else is returned unchanged.
 import { ConstraintViolationError, DatabaseError, InvalidInputError, NotFoundError } from './errors.js';
+import { STARS } from './limits.js';
 
 // What each named rule means, in words; the constraint names are those of prisma/migrations.
 const RULES: Record<string, string> = {
@@ -24,7 +25,7 @@ const RULES: Record<string, string> = {
   captions_log_prob_check: 'A log-probability cannot be positive.',
   captions_sentence_bleu_check: 'Sentence BLEU must lie between 0 and 1.',
   captions_latency_ms_check: 'Latency cannot be negative.',
-  ratings_stars_check: 'A rating must be a whole number of stars from 1 to 5.',
+  ratings_stars_check: `A rating must be a whole number of stars from ${STARS.min} to ${STARS.max}.`,
   ratings_voter_id_check: 'A voter id must be 1 to 200 characters.',
   preferences_pair_order_check: 'A preference needs two different captions.',
   preferences_distinct_models_check: 'A preference compares captions of two different models.',

@@ -2,10 +2,10 @@
 // aggregates (scoped to the filter's model when there is one). One SQL statement per page.
 import { Params, sql, type DbContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
+import { BLEU_FILTER, PAGE_SIZE, RATING_FILTER } from '../limits.js';
 import type { GalleryImage, ImageFilter, ImagePage, ImageSort, ListImagesQuery } from '../types.js';
 
 const SORTS: readonly ImageSort[] = ['newest', 'bleu', 'rating'];
-const MAX_PAGE = 100;
 
 // Aggregates of the gallery rows `g`: per image (kept by triggers) or, with a model filter, per image
 // over that model's captions. MEAN must stay textually identical to the images_rating_sort_idx index.
@@ -81,8 +81,8 @@ const GALLERY_COLUMNS = `g.id, g.sha256, g.mime, g.byte_size AS "byteSize", g.wi
  * and keyset pages walk an index; with one, `g` joins that model's per-image caption aggregates.
  */
 function filteredImages(filter: ImageFilter, params: Params): { from: string; where: string[] } {
-  checkRange('Rating', filter.minRating, filter.maxRating, 0, 5);
-  checkRange('Bleu', filter.minBleu, filter.maxBleu, 0, 1);
+  checkRange('Rating', filter.minRating, filter.maxRating, RATING_FILTER.min, RATING_FILTER.max);
+  checkRange('Bleu', filter.minBleu, filter.maxBleu, BLEU_FILTER.min, BLEU_FILTER.max);
   const where: string[] = [];
   let from = 'images g';
   let captionScope = '';
@@ -122,9 +122,11 @@ function filteredImages(filter: ImageFilter, params: Params): { from: string; wh
 export async function listImages(ctx: DbContext, query: ListImagesQuery): Promise<ImagePage> {
   const sort = query.sort ?? 'newest';
   if (!SORTS.includes(sort)) throw new InvalidInputError(`Unknown sort "${String(sort)}"; use ${SORTS.join(', ')}.`);
-  const first = query.first ?? 24;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
-    throw new InvalidInputError(`first must be a whole number from 1 to ${MAX_PAGE} (got ${first}).`);
+  const first = query.first ?? PAGE_SIZE.default;
+  if (!Number.isInteger(first) || first < PAGE_SIZE.min || first > PAGE_SIZE.max) {
+    throw new InvalidInputError(
+      `first must be a whole number from ${PAGE_SIZE.min} to ${PAGE_SIZE.max} (got ${first}).`,
+    );
   }
   const params = new Params();
   const { from, where } = filteredImages(query.filter ?? {}, params);

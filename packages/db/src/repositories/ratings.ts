@@ -1,12 +1,17 @@
 // Star ratings: one per voter per caption, replaced when the voter rates again.
 import { isUuid, sql, type DbContext } from '../context.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import { STARS } from '../limits.js';
 import type { RatingRecord, RatingSummary } from '../types.js';
 
 const RATING_COLUMNS = `r.id, r.caption_id AS "captionId", r.voter_id AS "voterId", r.stars,
   r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
 
-export const emptySummary = (): RatingSummary => ({ count: 0, mean: null, histogram: [0, 0, 0, 0, 0] });
+export const emptySummary = (): RatingSummary => ({
+  count: 0,
+  mean: null,
+  histogram: Array.from({ length: STARS.max - STARS.min + 1 }, () => 0) as RatingSummary['histogram'],
+});
 
 export function checkVoterId(voterId: unknown): asserts voterId is string {
   if (typeof voterId !== 'string' || voterId.length === 0 || voterId.length > 200) {
@@ -27,12 +32,12 @@ export function ratingsRepository(ctx: DbContext) {
     );
     for (const row of rows) {
       const summary = result.get(row.captionId) ?? emptySummary();
-      summary.histogram[row.stars - 1] = row.count;
+      summary.histogram[row.stars - STARS.min] = row.count;
       result.set(row.captionId, summary);
     }
     for (const summary of result.values()) {
       summary.count = summary.histogram.reduce((sum, n) => sum + n, 0);
-      const total = summary.histogram.reduce((sum, n, index) => sum + n * (index + 1), 0);
+      const total = summary.histogram.reduce((sum, n, index) => sum + n * (index + STARS.min), 0);
       summary.mean = summary.count > 0 ? total / summary.count : null;
     }
     return result;
@@ -47,7 +52,9 @@ export function ratingsRepository(ctx: DbContext) {
       checkVoterId(input.voterId);
       if (!isUuid(input.captionId)) throw new NotFoundError('caption', input.captionId);
       if (!Number.isInteger(input.stars)) {
-        throw new InvalidInputError(`A rating must be a whole number of stars from 1 to 5 (got ${input.stars}).`);
+        throw new InvalidInputError(
+          `A rating must be a whole number of stars from ${STARS.min} to ${STARS.max} (got ${input.stars}).`,
+        );
       }
       const [row] = await sql<RatingRecord>(
         ctx,
