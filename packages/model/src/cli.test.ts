@@ -13,8 +13,14 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 async function caption(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // Ids are looked up among the fixture models.
-    const env = { ...process.env, CAPTIONER_MODELS_DIR: fixtureModelsDir() };
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], { env });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      CLI,
+      '--models-dir',
+      fixtureModelsDir(),
+      ...args,
+    ]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

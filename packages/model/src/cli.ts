@@ -12,8 +12,9 @@ import type { CaptionModel } from './model.js';
 const USAGE = `Usage: caption --model <dir|id> [options] <image> [<image> ...]
 
 Options:
-  --model <dir|id>      model directory, or an id under CAPTIONER_MODELS_DIR / the repository's models/;
-                        repeat it to caption with several models (an encoder they share runs once per image)
+  --model <dir|id>      model directory, or an id under --models-dir; repeat it to caption with
+                        several models (an encoder they share runs once per image)
+  --models-dir <dir>    where ids are looked up (default: ./models in the current directory)
   --beam <n>            beam size 1..10 (default 3; 1 = greedy)
   --max-length <n>      longest caption in words (default: the model's maxLength)
   --n-best <n>          hypotheses to print per image, 1..beam (default 1)
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         model: { type: 'string', multiple: true },
+        'models-dir': { type: 'string', default: 'models' },
         beam: { type: 'string' },
         'max-length': { type: 'string' },
         'n-best': { type: 'string' },
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   for (const id of values.model) {
     models.push(
       await loadModel(id, {
+        modelsDir: values['models-dir'],
         ...(provider ? { executionProvider: provider } : {}),
         ...(values.threads ? { intraOpNumThreads: number('threads', values.threads)! } : {}),
         logger: { warn: (message) => process.stderr.write(`caption: warning: ${message}\n`) },

@@ -1,11 +1,21 @@
-// Decode settings a caller may choose, with their ranges and defaults.
+// Decode settings a caller may choose, checked against the limits in decode-limits.ts.
+import {
+  BEAM_SIZE,
+  DEFAULT_BEAM_SIZE,
+  isWholeNumberIn,
+  LENGTH_PENALTY,
+  MAX_LENGTH,
+  type DecodeSettings,
+} from './decode-limits.js';
 import { CaptionerError } from './errors.js';
 import type { ImageLimits } from './image.js';
+
+export type { DecodeSettings } from './decode-limits.js';
 
 export interface DecodeOptions {
   /** 1..10, default 3. 1 decodes greedily. */
   beamSize?: number;
-  /** Longest caption in words (start/end not counted), 1..100; default the manifest's maxLength. */
+  /** Longest caption in words (start/end not counted), 1..50; default the manifest's maxLength. */
   maxLength?: number;
   /** How many hypotheses to return, 1..beamSize; default 1. */
   nBest?: number;
@@ -16,18 +26,6 @@ export interface DecodeOptions {
   imageLimits?: Partial<ImageLimits>;
 }
 
-export interface DecodeSettings {
-  beamSize: number;
-  maxLength: number;
-  nBest: number;
-  lengthPenalty: number;
-  strategy: 'greedy' | 'beam';
-}
-
-export const MAX_BEAM_SIZE = 10;
-export const MAX_DECODE_LENGTH = 100;
-export const DEFAULT_BEAM_SIZE = 3;
-
 export function resolveDecodeOptions(options: DecodeOptions, manifestMaxLength: number): DecodeSettings {
   const beamSize = options.beamSize ?? DEFAULT_BEAM_SIZE;
   const maxLength = options.maxLength ?? manifestMaxLength;
@@ -35,17 +33,24 @@ export function resolveDecodeOptions(options: DecodeOptions, manifestMaxLength: 
   const lengthPenalty = options.lengthPenalty ?? 1;
   const strategy = options.strategy ?? (beamSize === 1 ? 'greedy' : 'beam');
   const problems: string[] = [];
-  if (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > MAX_BEAM_SIZE) {
-    problems.push(`beamSize must be an integer from 1 to ${MAX_BEAM_SIZE}, got ${beamSize}`);
+  if (!isWholeNumberIn(beamSize, BEAM_SIZE)) {
+    problems.push(`beamSize must be an integer from ${BEAM_SIZE.min} to ${BEAM_SIZE.max}, got ${beamSize}`);
   }
-  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_DECODE_LENGTH) {
-    problems.push(`maxLength must be an integer from 1 to ${MAX_DECODE_LENGTH}, got ${maxLength}`);
+  if (!isWholeNumberIn(maxLength, MAX_LENGTH)) {
+    problems.push(`maxLength must be an integer from ${MAX_LENGTH.min} to ${MAX_LENGTH.max}, got ${maxLength}`);
   }
   if (!Number.isInteger(nBest) || nBest < 1 || nBest > beamSize) {
     problems.push(`nBest must be an integer from 1 to beamSize (${beamSize}), got ${nBest}`);
   }
-  if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty) || lengthPenalty < 0 || lengthPenalty > 5) {
-    problems.push(`lengthPenalty must be a number from 0 to 5, got ${lengthPenalty}`);
+  if (
+    typeof lengthPenalty !== 'number' ||
+    !Number.isFinite(lengthPenalty) ||
+    lengthPenalty < LENGTH_PENALTY.min ||
+    lengthPenalty > LENGTH_PENALTY.max
+  ) {
+    problems.push(
+      `lengthPenalty must be a number from ${LENGTH_PENALTY.min} to ${LENGTH_PENALTY.max}, got ${lengthPenalty}`,
+    );
   }
   if (strategy !== 'greedy' && strategy !== 'beam')
     problems.push(`strategy must be "greedy" or "beam", got ${String(strategy)}`);

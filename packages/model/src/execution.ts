@@ -1,5 +1,5 @@
-// Which ONNX Runtime execution provider and thread counts to use, from options or the environment,
-// and session creation with the CUDA -> CPU fallback.
+// Which ONNX Runtime execution provider and thread counts to use (explicit options: the application's
+// configuration reads the environment, never this package), and session creation with the CUDA -> CPU fallback.
 import ort from 'onnxruntime-node';
 
 export type ExecutionProviderName = 'cpu' | 'cuda';
@@ -13,34 +13,6 @@ export interface ExecutionOptions {
 
 export interface Logger {
   warn(message: string): void;
-}
-
-/** Reads CAPTIONER_EXECUTION_PROVIDER, CAPTIONER_CUDA_DEVICE_ID, CAPTIONER_INTRA_OP_THREADS, CAPTIONER_INTER_OP_THREADS. */
-export function executionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionOptions {
-  const options: ExecutionOptions = {};
-  const provider = env.CAPTIONER_EXECUTION_PROVIDER?.trim().toLowerCase();
-  if (provider) {
-    if (provider !== 'cpu' && provider !== 'cuda') {
-      throw new Error(
-        `CAPTIONER_EXECUTION_PROVIDER must be "cpu" or "cuda", got "${env.CAPTIONER_EXECUTION_PROVIDER}".`,
-      );
-    }
-    options.executionProvider = provider;
-  }
-  const integer = (name: string, min: number): number | undefined => {
-    const raw = env[name]?.trim();
-    if (!raw) return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}".`);
-    return value;
-  };
-  const deviceId = integer('CAPTIONER_CUDA_DEVICE_ID', 0);
-  if (deviceId !== undefined) options.cudaDeviceId = deviceId;
-  const intra = integer('CAPTIONER_INTRA_OP_THREADS', 1);
-  if (intra !== undefined) options.intraOpNumThreads = intra;
-  const inter = integer('CAPTIONER_INTER_OP_THREADS', 1);
-  if (inter !== undefined) options.interOpNumThreads = inter;
-  return options;
 }
 
 export function sessionOptions(

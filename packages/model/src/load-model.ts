@@ -3,17 +3,16 @@
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { CaptionerError } from './errors.js';
-import { executionOptionsFromEnv, type ExecutionOptions, type Logger } from './execution.js';
+import type { ExecutionOptions, Logger } from './execution.js';
 import { graphFiles, openGraphs } from './graphs.js';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image.js';
 import { validateManifest, type Manifest } from './manifest.js';
 import { CaptionModel } from './model.js';
 
 export interface LoadOptions extends ExecutionOptions {
-  /** Where ids are looked up; default env CAPTIONER_MODELS_DIR, else the repository's models/. */
+  /** Where ids are looked up; without it only directory paths are accepted. */
   modelsDir?: string;
   /** Default limits for caption(). */
   imageLimits?: Partial<ImageLimits>;
@@ -22,16 +21,8 @@ export interface LoadOptions extends ExecutionOptions {
   logger?: Logger;
 }
 
-/**
- * The repository's models/ folder (or CAPTIONER_MODELS_DIR). Only its sub-folders with a manifest.json
- * are models; others (such as encoders/, the shared encoder graphs) are skipped.
- */
-export function defaultModelsDir(): string {
-  return process.env.CAPTIONER_MODELS_DIR ?? fileURLToPath(new URL('../../../models', import.meta.url));
-}
-
 /** Ids of the model directories (sub-folders with a manifest.json) under modelsDir, sorted. */
-export async function listModels(modelsDir: string = defaultModelsDir()): Promise<string[]> {
+export async function listModels(modelsDir: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(modelsDir, { withFileTypes: true });
@@ -50,8 +41,8 @@ const cache = new Map<string, Promise<CaptionModel>>();
 
 /** Loads (once) and validates a model directory, given as a path or an id under modelsDir. */
 export async function loadModel(dirOrId: string, options: LoadOptions = {}): Promise<CaptionModel> {
-  const execution: ExecutionOptions = { ...executionOptionsFromEnv(), ...definedOnly(options) };
-  const dir = await resolveModelDir(dirOrId, options.modelsDir ?? defaultModelsDir());
+  const execution: ExecutionOptions = definedOnly(options);
+  const dir = await resolveModelDir(dirOrId, options.modelsDir);
   const maxBatchSize = options.maxBatchSize ?? 32;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)
     throw new TypeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
@@ -165,19 +156,28 @@ async function sha256Of(file: string): Promise<string> {
     .digest('hex');
 }
 
-async function resolveModelDir(dirOrId: string, modelsDir: string): Promise<string> {
+async function resolveModelDir(dirOrId: string, modelsDir: string | undefined): Promise<string> {
   const looksLikePath = dirOrId.includes('/') || dirOrId.includes(path.sep) || dirOrId.startsWith('.');
-  const candidates = looksLikePath ? [path.resolve(dirOrId)] : [path.resolve(dirOrId), path.join(modelsDir, dirOrId)];
+  const underModelsDir = !looksLikePath && modelsDir !== undefined ? path.join(modelsDir, dirOrId) : undefined;
+  const candidates = [path.resolve(dirOrId), ...(underModelsDir ? [underModelsDir] : [])];
   for (const candidate of candidates) {
     if (await isDirectory(candidate)) {
       if (!(await isFile(path.join(candidate, 'manifest.json'))) && candidate !== candidates.at(-1)) continue;
       return realpath(candidate);
     }
   }
+  if (modelsDir === undefined) {
+    throw new CaptionerError(
+      'MODEL_NOT_FOUND',
+      `No model directory "${dirOrId}"` +
+        (looksLikePath ? '.' : '. To load a model by id, pass modelsDir (the folder holding the model directories).'),
+      { details: { model: dirOrId, available: [] } },
+    );
+  }
   const available = await listModels(modelsDir);
   throw new CaptionerError(
     'MODEL_NOT_FOUND',
-    `No model directory "${dirOrId}"${looksLikePath ? '' : ` (nor ${path.join(modelsDir, dirOrId)})`}. ` +
+    `No model directory "${dirOrId}"${underModelsDir ? ` (nor ${underModelsDir})` : ''}. ` +
       (available.length > 0
         ? `Available models in ${modelsDir}: ${available.join(', ')}.`
         : `No models found in ${modelsDir}; export one with python3 -m training export.`),

@@ -2,6 +2,7 @@
 // Validation lists every problem at once so whoever exported a broken model can fix it in one go.
 import path from 'node:path';
 
+import { isWholeNumberIn, MAX_LENGTH } from './decode-limits.js';
 import { CaptionerError } from './errors.js';
 import type { ImageSpec } from './image.js';
 
@@ -102,7 +103,11 @@ export function validateManifest(value: unknown, source: string): Manifest {
       check(isNonNegativeInt(specials[key]), `\`specials.${key}\` must be a token id (integer >= 0)`);
     }
   } else problems.push('`specials` must be an object with pad, start, end, unk');
-  check(isPositiveInt(m.maxLength), '`maxLength` must be a positive integer');
+  // The default decode length, so it must be one a caller could ask for.
+  check(
+    isWholeNumberIn(m.maxLength, MAX_LENGTH),
+    `\`maxLength\` must be an integer from ${MAX_LENGTH.min} to ${MAX_LENGTH.max}`,
+  );
 
   const files = m.files;
   let encoder: string | null = null;
