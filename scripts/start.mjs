@@ -77,15 +77,12 @@ process.on('SIGTERM', () => stop(0));
 process.on('SIGHUP', () => stop(0));
 
 run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), { PORT: apiPort, HOST: host });
-run(
-  'Web',
-  process.execPath,
-  [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', webPort, '-H', host],
-  path.join(root, 'apps/web'),
-  {
-    CAPTIONER_API_URL: `http://${host}:${apiPort}`,
-  },
-);
+run('Web', process.execPath, ['server.mjs'], path.join(root, 'apps/web'), {
+  CAPTIONER_API_URL: `http://${host}:${apiPort}`,
+  PORT: webPort,
+  HOST: host,
+  NODE_ENV: 'production',
+});
 console.log(`\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops both.\n`);
 if (generatedAdminToken) {
   console.log(

@@ -300,6 +300,55 @@ test('CORS is explicit: an unlisted origin gets no CORS headers and its prefligh
   assert.match(partner.headers.get('access-control-allow-headers') ?? '', /x-voter-session/);
 });
 
+/** What an error must never show a stranger: stack frames, source paths, SQL, or the schema's inner names. */
+const LEAK =
+  /\bat \S+ \(|\.(?:ts|js|mjs|cjs):\d+|node_modules|\/(?:work|tmp|home|root|usr)\/|\b(?:SELECT|INSERT INTO|DELETE FROM|WHERE)\b|\bUPDATE \w+ SET\b|violates|constraint "|relation "|column "|prisma/i;
+
+test('errors never carry stack traces, source paths, SQL or constraint names', async () => {
+  const unknownId = '00000000-0000-4000-8000-000000000000';
+  const [image] = await fixtureImages(1);
+  const voter = await api.voterSession('prober');
+  const bodies: string[] = [];
+  const probe = async (query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-voter-session': voter },
+      body: JSON.stringify({ query, variables }),
+    });
+    bodies.push(await response.text());
+  };
+  await probe('{ image(id: "not-a-uuid") { id } }');
+  await probe('{ images(after: "garbage-cursor") { totalCount } }');
+  await probe('{ images(first: 100000) { totalCount } }');
+  await probe('{ images { ');
+  await probe('{ images { noSuchField } }');
+  await probe('query($n: Int!) { images(first: $n) { totalCount } }', { n: 'many' });
+  await probe(rate, { c: captionId, s: 9 });
+  await probe(rate, { c: unknownId, s: 3 });
+  await probe(rate, { c: 'not-a-uuid', s: 3 });
+  await probe(
+    'mutation($i: ID!, $c: ID!) { recordPreference(input: { imageId: $i, captionAId: $c, captionBId: $c, winner: A }) { preference { id } } }',
+    { i: unknownId, c: captionId },
+  );
+  await probe('mutation($i: ID!) { deleteImage(id: $i) { deletedImageId } }', { i: unknownId });
+  await probe('mutation($i: ID!) { captionImage(input: { imageId: $i, modelId: "nope", beamSize: 0 }) { cached } }', {
+    i: unknownId,
+  });
+  const notAnImage = await api.upload([{ name: 'x.jpg', bytes: Buffer.from('not an image'), type: 'image/jpeg' }]);
+  bodies.push(JSON.stringify(notAnImage.body));
+  const truncated = await api.upload([{ name: 't.jpg', bytes: image!.bytes.subarray(0, 200), type: 'image/jpeg' }]);
+  bodies.push(JSON.stringify(truncated.body));
+  for (const path of [`/media/images/not-a-uuid/original`, `/media/images/${unknownId}/thumbnail`, '/no-such-route']) {
+    bodies.push(await (await fetch(`${api.url}${path}`)).text());
+  }
+  // Every probe but the malformed id (an unknown image is null) is refused with an error to read.
+  assert.equal(bodies.filter((body) => /"error"/.test(body) || /"errors"/.test(body)).length, bodies.length - 1);
+  for (const body of bodies) {
+    assert.doesNotMatch(body, LEAK, body);
+    assert.doesNotMatch(body, /stacktrace|"exception"/, body);
+  }
+});
+
 // Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.
 test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
   const limited = await startTestApi({

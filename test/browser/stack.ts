@@ -1,6 +1,6 @@
 // The whole product for a browser test: a synthetic shapes dataset in a temp dir, the real API on an embedded
 // PostgreSQL in that dir with the shapes fixture models, the dataset imported and captioned by both models, and the
-// built Next.js app (`next start`) in front of it.
+// built Next.js app (apps/web/server.mjs) in front of it.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -89,15 +89,17 @@ export async function startStack(): Promise<Stack> {
 
     const webPort = await freePort();
     const webUrl = `http://127.0.0.1:${webPort}`;
-    const web = startServer(
-      'web',
-      path.join(repoRoot, 'node_modules/.bin/next'),
-      ['start', '--port', String(webPort), '--hostname', '127.0.0.1'],
-      {
-        cwd: path.join(repoRoot, 'apps/web'),
-        env: { ...process.env, CAPTIONER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    const web = startServer('web', process.execPath, ['server.mjs'], {
+      cwd: path.join(repoRoot, 'apps/web'),
+      env: {
+        ...process.env,
+        CAPTIONER_API_URL: apiUrl,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+        PORT: String(webPort),
+        HOST: '127.0.0.1',
       },
-    );
+    });
     servers.push(web);
 
     // Import the dataset and caption it with every loaded model, as the demo gallery is filled.

@@ -1,7 +1,9 @@
 // Gives every visitor an anonymous voter session cookie (issued and signed by the API, forwarded to it as
-// x-voter-session), and sends a POST /upload, which the API clients expect, to the upload proxy, since the page
-// lives at /upload.
+// x-voter-session), and forwards a POST /upload, which the API clients expect, to the API, since the page
+// lives at /upload. (Forwarded from here: rewritten to /api/upload, a same-origin browser POST failed the
+// same-origin check with 403; test/browser/web-security.test.ts posts it from a gallery page.)
 import { NextResponse, type NextRequest } from 'next/server';
+import { forwardToApi } from './lib/forward-to-api';
 import { issueVoterSession } from './lib/issue-voter-session';
 import { VOTER_COOKIE, isWellFormedVoterSession } from './lib/voter';
 
@@ -9,7 +11,7 @@ const ONE_YEAR_S = 60 * 60 * 24 * 365;
 
 export async function proxy(request: NextRequest) {
   if (request.method === 'POST' && request.nextUrl.pathname === '/upload') {
-    return NextResponse.rewrite(new URL('/api/upload', request.url));
+    return forwardToApi(request, '/upload');
   }
   if (isWellFormedVoterSession(request.cookies.get(VOTER_COOKIE)?.value)) return NextResponse.next();
 
