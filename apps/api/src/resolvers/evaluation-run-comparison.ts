@@ -1,10 +1,10 @@
 // Two evaluation runs side by side (Query.evaluationRunComparison): the images where their captions disagree
-// most, resolved through the request's loaders. Parent: what Query.evaluationRunComparison returns.
-import type { CaptionDisagreement as CaptionDisagreementRecord } from '@captioner/db';
-import type { Context } from '../graphql/context.js';
+// most, resolved through the request's loaders. Parent: the database's CaptionDisagreement.
+import { existing } from '../graphql/existing.js';
+import { objectResolvers } from '../graphql/object-resolvers.js';
 
-export const CaptionDisagreement = {
-  image: (d: CaptionDisagreementRecord, _: unknown, ctx: Context) => ctx.loaders.imageById.load(d.imageId),
-  captionA: (d: CaptionDisagreementRecord, _: unknown, ctx: Context) => ctx.loaders.captionById.load(d.captionAId),
-  captionB: (d: CaptionDisagreementRecord, _: unknown, ctx: Context) => ctx.loaders.captionById.load(d.captionBId),
-};
+export const CaptionDisagreement = objectResolvers('CaptionDisagreement')({
+  image: (d, _, ctx) => existing(ctx.loaders.imageById, d.imageId, 'image'),
+  captionA: (d, _, ctx) => existing(ctx.loaders.captionById, d.captionAId, 'caption'),
+  captionB: (d, _, ctx) => existing(ctx.loaders.captionById, d.captionBId, 'caption'),
+});

@@ -1,6 +1,7 @@
 // Image fields. Parent: the database's ImageRecord (or GalleryImage from a gallery page).
-import type { CaptionSummary, ImageRecord } from '@captioner/db';
+import type { CaptionSummary } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
+import { objectResolvers } from '../graphql/object-resolvers.js';
 
 /** One caption per model: the default-settings one when present, else the newest (input is newest first). */
 function onePerModel(captions: readonly CaptionSummary[], ctx: Context): CaptionSummary[] {
@@ -20,25 +21,24 @@ function onePerModel(captions: readonly CaptionSummary[], ctx: Context): Caption
   });
 }
 
-export const Image = {
-  mimeType: (image: ImageRecord) => image.mime,
-  uploadedByMe: (image: ImageRecord, _: unknown, ctx: Context) =>
-    ctx.voterId !== null && image.uploaderVoterId === ctx.voterId,
-  originalUrl: (image: ImageRecord) => `/media/images/${image.id}/original`,
-  thumbnailUrl: (image: ImageRecord) => `/media/images/${image.id}/thumbnail`,
-  async references(image: ImageRecord, _: unknown, ctx: Context) {
+export const Image = objectResolvers('Image')({
+  mimeType: (image) => image.mime,
+  uploadedByMe: (image, _, ctx) => ctx.voterId !== null && image.uploaderVoterId === ctx.voterId,
+  originalUrl: (image) => `/media/images/${image.id}/original`,
+  thumbnailUrl: (image) => `/media/images/${image.id}/thumbnail`,
+  async references(image, _, ctx) {
     return (await ctx.loaders.referencesByImageId.load(image.id)).map((r) => r.text);
   },
-  async captions(image: ImageRecord, args: { modelId?: string | null; all?: boolean | null }, ctx: Context) {
+  async captions(image, args, ctx) {
     let captions = await ctx.loaders.captionSummariesByImageId.load(image.id);
     if (args.modelId) captions = captions.filter((c) => c.modelId === args.modelId);
     return args.all ? captions : onePerModel(captions, ctx);
   },
-  captioningPending: (image: ImageRecord, _: unknown, ctx: Context) => ctx.services.captions.queue.hasWorkFor(image.id),
-  async meanRating(image: ImageRecord, _: unknown, ctx: Context) {
+  captioningPending: (image, _, ctx) => ctx.services.captions.queue.hasWorkFor(image.id),
+  async meanRating(image, _, ctx) {
     return (await ctx.loaders.imageStatsById.load(image.id))?.meanRating ?? null;
   },
-  async bestBleu(image: ImageRecord, _: unknown, ctx: Context) {
+  async bestBleu(image, _, ctx) {
     return (await ctx.loaders.imageStatsById.load(image.id))?.bestBleu ?? null;
   },
-};
+});

@@ -4,12 +4,16 @@
 import type { BleuRatingPoint, EvaluationRunRecord, ModelRecord } from '@captioner/db';
 import type { Context } from '../graphql/context.js';
 import { memo } from '../graphql/context.js';
+import type { Split } from '../generated/graphql.js';
 import { arenaRanks } from '../stats/arena-rank.js';
 import { bradleyTerry } from '../stats/bradley-terry.js';
 import { meanInterval } from '../stats/mean-interval.js';
 import { spearman } from '../stats/spearman.js';
 
-const splitOrder = ['train', 'val', 'test'];
+const splitOrder: Split[] = ['train', 'val', 'test'];
+
+/** A finished run: its BLEU is set. */
+type ScoredRun = EvaluationRunRecord & { bleu: NonNullable<EvaluationRunRecord['bleu']> };
 
 async function compute(ctx: Context) {
   const { db } = ctx.services;
@@ -40,8 +44,8 @@ async function compute(ctx: Context) {
     const s = strengths.get(model.id)!;
     const modelPoints = points.filter((p) => p.modelId === model.id);
     // Latest finished run per split; when several datasets/settings exist, the most recent one wins.
-    const latestBySplit = new Map<string, EvaluationRunRecord>();
-    for (const run of runs.filter((x) => x.modelId === model.id && x.bleu)) {
+    const latestBySplit = new Map<string, ScoredRun>();
+    for (const run of runs.filter((x): x is ScoredRun => x.modelId === model.id && x.bleu !== null)) {
       const seen = latestBySplit.get(run.split);
       if (!seen || (run.finishedAt ?? run.createdAt) > (seen.finishedAt ?? seen.createdAt))
         latestBySplit.set(run.split, run);
@@ -84,6 +88,9 @@ async function compute(ctx: Context) {
     bleuRatingCorrelation: correlation(points),
   };
 }
+
+/** One leaderboard entry as computed here (the parent of LeaderboardEntry's resolvers, graphql/mappers.ts). */
+export type LeaderboardEntryRecord = Awaited<ReturnType<typeof compute>>['entries'][number];
 
 const leaderboard = (ctx: Context) => memo(ctx, 'leaderboard', () => compute(ctx));
 

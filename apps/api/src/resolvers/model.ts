@@ -1,7 +1,8 @@
 // Model fields. Parent: the database's ModelRecord (the manifest as stored); load state from the registry.
 import type { ModelRecord } from '@captioner/db';
-import type { Context } from '../graphql/context.js';
 import { memo } from '../graphql/context.js';
+import { objectResolvers } from '../graphql/object-resolvers.js';
+import type { Split } from '../generated/graphql.js';
 
 interface ManifestMetrics {
   loss?: number;
@@ -18,22 +19,24 @@ const manifestOf = (m: ModelRecord) =>
     metrics?: Record<string, ManifestMetrics>;
   };
 
-export const Model = {
-  loaded: (m: ModelRecord, _: unknown, ctx: Context) => !!ctx.services.registry.get(m.id)?.model,
-  loadError: (m: ModelRecord, _: unknown, ctx: Context) => {
+const isSplit = (key: string): key is Split => key === 'train' || key === 'val' || key === 'test';
+
+export const Model = objectResolvers('Model')({
+  loaded: (m, _, ctx) => !!ctx.services.registry.get(m.id)?.model,
+  loadError: (m, _, ctx) => {
     const entry = ctx.services.registry.get(m.id);
     return entry ? entry.loadError : 'No model directory with this id under CAPTIONER_MODELS_DIR.';
   },
-  maxLength: (m: ModelRecord) => manifestOf(m).maxLength ?? 0,
-  vocabSize: (m: ModelRecord, _: unknown, ctx: Context) => ctx.services.registry.get(m.id)?.model?.vocab.length ?? 0,
-  grid: (m: ModelRecord) => manifestOf(m).grid ?? { rows: 1, cols: 1 },
-  params: (m: ModelRecord) => {
+  maxLength: (m) => manifestOf(m).maxLength ?? 0,
+  vocabSize: (m, _, ctx) => ctx.services.registry.get(m.id)?.model?.vocab.length ?? 0,
+  grid: (m) => manifestOf(m).grid ?? { rows: 1, cols: 1 },
+  params: (m) => {
     const p = m.params as { trainable?: number; frozen?: number; total?: number };
     return { trainable: p.trainable ?? 0, frozen: p.frozen ?? 0, total: p.total ?? 0 };
   },
-  trainingMetrics: (m: ModelRecord) =>
+  trainingMetrics: (m) =>
     Object.entries(manifestOf(m).metrics ?? {})
-      .filter(([split]) => split === 'train' || split === 'val' || split === 'test')
+      .filter((entry): entry is [Split, ManifestMetrics] => isSplit(entry[0]))
       .map(([split, metrics]) => ({
         split,
         loss: metrics.loss ?? null,
@@ -46,8 +49,8 @@ export const Model = {
           maxLength: metrics.decode?.maxLength ?? manifestOf(m).maxLength ?? 0,
         },
       })),
-  async captionCount(m: ModelRecord, _: unknown, ctx: Context) {
+  async captionCount(m, _, ctx) {
     const counts = await memo(ctx, 'captionCounts', () => ctx.services.db.models.captionCounts());
     return counts.get(m.id) ?? 0;
   },
-};
+});

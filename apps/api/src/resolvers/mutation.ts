@@ -1,36 +1,28 @@
 // Mutation root fields: each returns a payload object.
-import type { PreferenceWinner, Split } from '@captioner/db';
-import type { Context } from '../graphql/context.js';
 import { consumeRateLimit, requireAdmin, requireVoter } from '../graphql/context.js';
+import { existing } from '../graphql/existing.js';
+import { objectResolvers } from '../graphql/object-resolvers.js';
+import type { MutationResolvers } from '../generated/graphql.js';
 import { ApiError, badInput, notFound } from '../errors.js';
-import type { DatasetFormat } from '../datasets/read-dataset.js';
 
-export const Mutation = {
-  async captionImage(
-    _: unknown,
-    { input }: { input: { imageId: string; modelId: string; beamSize?: number | null; maxLength?: number | null } },
-    ctx: Context,
-  ) {
+export const Mutation: MutationResolvers = {
+  async captionImage(_, { input }, ctx) {
     await consumeRateLimit(ctx, 'caption');
     return ctx.services.captions.captionImage(input, 'interactive');
   },
 
-  async rateCaption(_: unknown, { input }: { input: { captionId: string; stars: number } }, ctx: Context) {
+  async rateCaption(_, { input }, ctx) {
     const voterId = requireVoter(ctx);
     await consumeRateLimit(ctx, 'rating');
     if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) {
       throw badInput(`stars must be a whole number from 1 to 5; got ${input.stars}.`, 'stars');
     }
     const rating = await ctx.services.db.ratings.rate({ captionId: input.captionId, voterId, stars: input.stars });
-    const caption = await ctx.services.db.captions.getById(input.captionId);
+    const caption = await existing(ctx.loaders.captionById, input.captionId, 'caption');
     return { rating, caption };
   },
 
-  async recordPreference(
-    _: unknown,
-    { input }: { input: { imageId: string; captionAId: string; captionBId: string; winner: PreferenceWinner } },
-    ctx: Context,
-  ) {
+  async recordPreference(_, { input }, ctx) {
     const voterId = requireVoter(ctx);
     await consumeRateLimit(ctx, 'preference');
     if (input.captionAId === input.captionBId)
@@ -39,48 +31,19 @@ export const Mutation = {
     return { preference };
   },
 
-  async startEvaluationRun(
-    _: unknown,
-    {
-      input,
-    }: {
-      input: {
-        modelId: string;
-        split: Split;
-        dataset?: string | null;
-        beamSize?: number | null;
-        maxLength?: number | null;
-      };
-    },
-    ctx: Context,
-  ) {
+  async startEvaluationRun(_, { input }, ctx) {
     requireAdmin(ctx, 'startEvaluationRun');
     return ctx.services.evaluations.start(input);
   },
 
-  async importDataset(
-    _: unknown,
-    {
-      input,
-    }: {
-      input: {
-        path: string;
-        format?: DatasetFormat | 'auto' | null;
-        dataset?: string | null;
-        splits?: Split[] | null;
-        limit?: number | null;
-        caption?: boolean | null;
-      };
-    },
-    ctx: Context,
-  ) {
+  async importDataset(_, { input }, ctx) {
     requireAdmin(ctx, 'importDataset');
     const { format, ...rest } = input;
     const job = await ctx.services.imports.start({ ...rest, ...(format && format !== 'auto' ? { format } : {}) });
     return { job };
   },
 
-  async deleteImage(_: unknown, { id }: { id: string }, ctx: Context) {
+  async deleteImage(_, { id }, ctx) {
     const image = await ctx.services.db.images.getById(id);
     if (!image) throw notFound('image', id);
     const ownUpload = ctx.voterId !== null && image.uploaderVoterId === ctx.voterId;
@@ -95,12 +58,12 @@ export const Mutation = {
   },
 };
 
-export const Rating = {
-  caption: (r: { captionId: string }, _: unknown, ctx: Context) => ctx.loaders.captionById.load(r.captionId),
-};
+export const Rating = objectResolvers('Rating')({
+  caption: (r, _, ctx) => existing(ctx.loaders.captionById, r.captionId, 'caption'),
+});
 
-export const Preference = {
-  image: (p: { imageId: string }, _: unknown, ctx: Context) => ctx.loaders.imageById.load(p.imageId),
-  captionA: (p: { captionAId: string }, _: unknown, ctx: Context) => ctx.loaders.captionById.load(p.captionAId),
-  captionB: (p: { captionBId: string }, _: unknown, ctx: Context) => ctx.loaders.captionById.load(p.captionBId),
-};
+export const Preference = objectResolvers('Preference')({
+  image: (p, _, ctx) => existing(ctx.loaders.imageById, p.imageId, 'image'),
+  captionA: (p, _, ctx) => existing(ctx.loaders.captionById, p.captionAId, 'caption'),
+  captionB: (p, _, ctx) => existing(ctx.loaders.captionById, p.captionBId, 'caption'),
+});

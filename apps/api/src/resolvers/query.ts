@@ -1,7 +1,8 @@
 // Query root fields.
-import type { ImageFilter, ImageSort, Split } from '@captioner/db';
+import type { ImageFilter } from '@captioner/db';
 import { InvalidInputError } from '@captioner/db';
-import type { Context } from '../graphql/context.js';
+import { objectResolvers } from '../graphql/object-resolvers.js';
+import type { QueryResolvers } from '../generated/graphql.js';
 import { badInput } from '../errors.js';
 import { readHumanAgreement } from '../metrics/human-agreement.js';
 
@@ -23,12 +24,8 @@ function checkRange(name: string, value: number | null | undefined, min: number,
   }
 }
 
-export const Query = {
-  async images(
-    _: unknown,
-    args: { first?: number | null; after?: string | null; filter?: ImageFilter | null; sort?: ImageSort | null },
-    ctx: Context,
-  ) {
+export const Query: QueryResolvers = {
+  async images(_, args, ctx) {
     const first = args.first ?? 24;
     if (!Number.isInteger(first) || first < 1 || first > maxPage) {
       throw badInput(`first must be 1..${maxPage}; got ${first}. Page through with after.`, 'first');
@@ -67,19 +64,14 @@ export const Query = {
     };
   },
 
-  image: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.imageById.load(args.id)),
-  caption: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.captionById.load(args.id)),
-  models: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.models.list(),
-  model: (_: unknown, args: { id: string }, ctx: Context) => orNull(() => ctx.loaders.modelById.load(args.id)),
+  image: (_, args, ctx) => orNull(() => ctx.loaders.imageById.load(args.id)),
+  caption: (_, args, ctx) => orNull(() => ctx.loaders.captionById.load(args.id)),
+  models: (_, __, ctx) => ctx.services.db.models.list(),
+  model: (_, args, ctx) => orNull(() => ctx.loaders.modelById.load(args.id)),
   leaderboard: () => ({}),
-  metricHumanAgreement: (_: unknown, __: unknown, ctx: Context) =>
-    readHumanAgreement(ctx.services.config.humanAgreementFile),
+  metricHumanAgreement: (_, __, ctx) => readHumanAgreement(ctx.services.config.humanAgreementFile),
 
-  evaluationRuns(
-    _: unknown,
-    args: { modelId?: string | null; split?: Split | null; first?: number | null },
-    ctx: Context,
-  ) {
+  evaluationRuns(_, args, ctx) {
     const first = args.first ?? 50;
     if (!Number.isInteger(first) || first < 1 || first > maxPage)
       throw badInput(`first must be 1..${maxPage}; got ${first}.`, 'first');
@@ -89,10 +81,9 @@ export const Query = {
       first,
     });
   },
-  evaluationRun: (_: unknown, args: { id: string }, ctx: Context) =>
-    orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
+  evaluationRun: (_, args, ctx) => orNull(() => ctx.services.db.evaluationRuns.getById(args.id)),
 
-  async evaluationRunComparison(_: unknown, args: { runA: string; runB: string; first?: number | null }, ctx: Context) {
+  async evaluationRunComparison(_, args, ctx) {
     const first = args.first ?? 10;
     if (!Number.isInteger(first) || first < 0 || first > maxPage)
       throw badInput(`first must be 0..${maxPage}; got ${first}.`, 'first');
@@ -105,9 +96,9 @@ export const Query = {
     return { runA, runB, ...(await evaluationRuns.compareCaptions(runA.id, runB.id, first)) };
   },
 
-  datasets: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.images.datasets(),
+  datasets: (_, __, ctx) => ctx.services.db.images.datasets(),
 
-  async nextComparison(_: unknown, args: { split?: Split | null }, ctx: Context) {
+  async nextComparison(_, args, ctx) {
     if (!ctx.voterId) return null;
     const pick = await ctx.services.db.preferences.nextComparison({
       voterId: ctx.voterId,
@@ -122,16 +113,15 @@ export const Query = {
     return image && captionA && captionB ? { image, captionA, captionB } : null;
   },
 
-  importJob: (_: unknown, args: { id: string }, ctx: Context) => ctx.services.imports.get(args.id),
+  importJob: (_, args, ctx) => ctx.services.imports.get(args.id),
   status: () => ({}),
 };
 
-export const ImageConnection = {
-  totalCount: (parent: { filter: ImageFilter }, _: unknown, ctx: Context) =>
-    ctx.services.db.images.count(parent.filter),
-};
+export const ImageConnection = objectResolvers('ImageConnection')({
+  totalCount: (parent, _, ctx) => ctx.services.db.images.count(parent.filter),
+});
 
-export const ServiceStatus = {
-  models: (_: unknown, __: unknown, ctx: Context) => ctx.services.db.models.list(),
-  captionQueue: (_: unknown, __: unknown, ctx: Context) => ctx.services.captions.queue.stats(),
-};
+export const ServiceStatus = objectResolvers('ServiceStatus')({
+  models: (_, __, ctx) => ctx.services.db.models.list(),
+  captionQueue: (_, __, ctx) => ctx.services.captions.queue.stats(),
+});
