@@ -30,6 +30,7 @@ const envSchema = z.object({
   CAPTIONER_DEFAULT_BEAM: int(3, 1, 10),
   CAPTIONER_ORT_THREADS: int(0, 0, 256),
   CAPTIONER_ORT_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  CAPTIONER_CUDA_DEVICE_ID: int(0, 0, 64),
   CAPTIONER_GRAPHQL_MAX_DEPTH: int(10, 2, 100),
   CAPTIONER_GRAPHQL_MAX_COST: int(50_000, 10, 10_000_000),
   CAPTIONER_GRAPHQL_MAX_MUTATIONS: int(10, 1, 1000),
@@ -82,6 +83,9 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
 });
 
+/** Every variable the API reads; apps/api/README.md's configuration table must list exactly these (test/config-docs.test.ts). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   port: number;
   host: string;
@@ -99,6 +103,7 @@ export interface Config {
   defaultBeamSize: number;
   ortThreads: number;
   ortProvider: 'cpu' | 'cuda';
+  cudaDeviceId: number;
   graphqlMaxDepth: number;
   graphqlMaxCost: number;
   /** Mutations (top-level fields, aliases included) one request may run. */
@@ -157,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultBeamSize: e.CAPTIONER_DEFAULT_BEAM,
     ortThreads: e.CAPTIONER_ORT_THREADS,
     ortProvider: e.CAPTIONER_ORT_PROVIDER,
+    cudaDeviceId: e.CAPTIONER_CUDA_DEVICE_ID,
     graphqlMaxDepth: e.CAPTIONER_GRAPHQL_MAX_DEPTH,
     graphqlMaxCost: e.CAPTIONER_GRAPHQL_MAX_COST,
     graphqlMaxMutationFields: e.CAPTIONER_GRAPHQL_MAX_MUTATIONS,

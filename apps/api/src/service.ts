@@ -38,6 +38,7 @@ export async function openServices(config: Config, options: StartOptions = {}): 
     const registry = await loadModelRegistry(db, {
       modelsDir: config.modelsDir,
       executionProvider: config.ortProvider,
+      cudaDeviceId: config.cudaDeviceId,
       threads: config.ortThreads,
       maxPixels: config.maxPixels,
       maxBytes: config.maxUploadBytes,

@@ -1,7 +1,9 @@
 // Security headers on every page and proxy response (next.config.ts). The CSP allows only this origin: scripts
 // (Next's inline bootstrap scripts need 'unsafe-inline'; dev mode's React refresh needs 'unsafe-eval'), styles,
 // images (plus data:/blob: for upload previews and canvases) and fetches; no framing, plugins or foreign forms.
-const dev = process.env.NODE_ENV !== 'production';
+import { config } from './config';
+
+const dev = config.dev;
 
 const contentSecurityPolicy = [
   "default-src 'self'",

@@ -3,25 +3,21 @@
 // encoder (models/README.md, format 2: the Flickr8k models' ResNet50) share queue batches, and a batch is
 // captioned with captionTogether(), so an image captioned by both goes through the encoder once.
 import {
+  BEAM_SIZE,
   captionTogether,
+  isWholeNumberIn,
+  MAX_LENGTH,
   sentenceBleu,
   tokenize,
   type CaptionModel,
   type CaptionRequest,
   type CaptionResult,
+  type CaptionSettings,
 } from '@captioner/model';
 import type { CaptionRecord, Database, JsonValue } from '@captioner/db';
 import { ApiError, badInput, notFound } from '../errors.js';
 import { CaptionQueue, modelAndSettings, type CaptionJob, type Priority } from './caption-queue.js';
 import type { ModelRegistry } from './model-registry.js';
-
-export interface DecodeSettings {
-  beamSize: number;
-  maxLength: number;
-}
-
-export const maxBeamSize = 10;
-export const maxCaptionLength = 50;
 
 /** Attention as stored and served: per generated word, the grid weights row-major. */
 export interface StoredAttention {
@@ -79,7 +75,7 @@ export class CaptionService {
     modelId: string,
     beamSize?: number | null,
     maxLength?: number | null,
-  ): { model: CaptionModel; settings: DecodeSettings } {
+  ): { model: CaptionModel; settings: CaptionSettings } {
     const entry = this.registry.get(modelId);
     if (!entry) throw notFound('model', modelId);
     if (!entry.model) {
@@ -90,16 +86,22 @@ export class CaptionService {
     }
     const beam = beamSize ?? this.options.defaultBeamSize;
     const length = maxLength ?? entry.model.manifest.maxLength;
-    if (!Number.isInteger(beam) || beam < 1 || beam > maxBeamSize) {
-      throw badInput(`beamSize must be an integer from 1 to ${maxBeamSize} (1 = greedy); got ${beam}.`, 'beamSize');
+    if (!isWholeNumberIn(beam, BEAM_SIZE)) {
+      throw badInput(
+        `beamSize must be an integer from ${BEAM_SIZE.min} to ${BEAM_SIZE.max} (1 = greedy); got ${beam}.`,
+        'beamSize',
+      );
     }
-    if (!Number.isInteger(length) || length < 1 || length > maxCaptionLength) {
-      throw badInput(`maxLength must be an integer from 1 to ${maxCaptionLength} words; got ${length}.`, 'maxLength');
+    if (!isWholeNumberIn(length, MAX_LENGTH)) {
+      throw badInput(
+        `maxLength must be an integer from ${MAX_LENGTH.min} to ${MAX_LENGTH.max} words; got ${length}.`,
+        'maxLength',
+      );
     }
     return { model: entry.model, settings: { beamSize: beam, maxLength: length } };
   }
 
-  defaultSettings(model: CaptionModel): DecodeSettings {
+  defaultSettings(model: CaptionModel): CaptionSettings {
     return { beamSize: this.options.defaultBeamSize, maxLength: model.manifest.maxLength };
   }
 
@@ -180,7 +182,7 @@ export class CaptionService {
   private async runBatch(jobs: CaptionJob[]): Promise<(CaptionRecord | Error)[]> {
     const outcome = new Map<CaptionJob, CaptionRecord | Error>();
     // Jobs per model and settings; another process (or an earlier job) may have stored some already.
-    const groups = new Map<string, { model: CaptionModel; settings: DecodeSettings; jobs: CaptionJob[] }>();
+    const groups = new Map<string, { model: CaptionModel; settings: CaptionSettings; jobs: CaptionJob[] }>();
     for (const job of jobs) {
       const model = this.registry.get(job.modelId)?.model;
       if (!model) {
@@ -196,7 +198,7 @@ export class CaptionService {
       group.jobs.push(job);
       groups.set(key, group);
     }
-    const todo: { model: CaptionModel; settings: DecodeSettings; jobs: CaptionJob[] }[] = [];
+    const todo: { model: CaptionModel; settings: CaptionSettings; jobs: CaptionJob[] }[] = [];
     for (const group of groups.values()) {
       const stored = await this.db.captions.findForImages({
         modelId: group.model.id,

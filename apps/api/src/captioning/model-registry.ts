@@ -24,6 +24,7 @@ export interface ModelRegistry {
 export interface LoadRegistryOptions {
   modelsDir: string;
   executionProvider: 'cpu' | 'cuda';
+  cudaDeviceId: number;
   /** 0 = ONNX Runtime's default */
   threads: number;
   maxPixels: number;
@@ -47,6 +48,7 @@ export async function loadModelRegistry(db: Database, options: LoadRegistryOptio
     try {
       const model = await loadModel(path.join(options.modelsDir, id), {
         executionProvider: options.executionProvider,
+        cudaDeviceId: options.cudaDeviceId,
         ...(options.threads > 0 ? { intraOpNumThreads: options.threads } : {}),
         imageLimits: { maxPixels: options.maxPixels, maxBytes: options.maxBytes },
         logger: { warn: options.log },

@@ -1,4 +1,5 @@
 // Mutation root fields: each returns a payload object.
+import { STARS } from '@captioner/db';
 import { consumeRateLimit, requireAdmin, requireVoter } from '../graphql/context.js';
 import { existing } from '../graphql/existing.js';
 import { objectResolvers } from '../graphql/object-resolvers.js';
@@ -14,8 +15,8 @@ export const Mutation: MutationResolvers = {
   async rateCaption(_, { input }, ctx) {
     const voterId = requireVoter(ctx);
     await consumeRateLimit(ctx, 'rating');
-    if (!Number.isInteger(input.stars) || input.stars < 1 || input.stars > 5) {
-      throw badInput(`stars must be a whole number from 1 to 5; got ${input.stars}.`, 'stars');
+    if (!Number.isInteger(input.stars) || input.stars < STARS.min || input.stars > STARS.max) {
+      throw badInput(`stars must be a whole number from ${STARS.min} to ${STARS.max}; got ${input.stars}.`, 'stars');
     }
     const rating = await ctx.services.db.ratings.rate({ captionId: input.captionId, voterId, stars: input.stars });
     const caption = await existing(ctx.loaders.captionById, input.captionId, 'caption');

@@ -1,12 +1,12 @@
 // Query root fields.
 import type { ImageFilter } from '@captioner/db';
-import { InvalidInputError } from '@captioner/db';
+import { BLEU_FILTER, InvalidInputError, PAGE_SIZE, RATING_FILTER } from '@captioner/db';
 import { objectResolvers } from '../graphql/object-resolvers.js';
 import type { QueryResolvers } from '../generated/graphql.js';
 import { badInput } from '../errors.js';
 import { readHumanAgreement } from '../metrics/human-agreement.js';
 
-const maxPage = 100;
+const maxPage = PAGE_SIZE.max;
 
 /** Lookups by id answer null for ids that cannot exist (malformed) as for ids that do not. */
 async function orNull<T>(work: () => Promise<T | null>): Promise<T | null> {
@@ -18,7 +18,7 @@ async function orNull<T>(work: () => Promise<T | null>): Promise<T | null> {
   }
 }
 
-function checkRange(name: string, value: number | null | undefined, min: number, max: number) {
+function checkRange(name: string, value: number | null | undefined, { min, max }: { min: number; max: number }) {
   if (value !== null && value !== undefined && (!Number.isFinite(value) || value < min || value > max)) {
     throw badInput(`filter.${name} must be between ${min} and ${max}; got ${value}.`, `filter.${name}`);
   }
@@ -26,15 +26,18 @@ function checkRange(name: string, value: number | null | undefined, min: number,
 
 export const Query: QueryResolvers = {
   async images(_, args, ctx) {
-    const first = args.first ?? 24;
-    if (!Number.isInteger(first) || first < 1 || first > maxPage) {
-      throw badInput(`first must be 1..${maxPage}; got ${first}. Page through with after.`, 'first');
+    const first = args.first ?? PAGE_SIZE.default;
+    if (!Number.isInteger(first) || first < PAGE_SIZE.min || first > PAGE_SIZE.max) {
+      throw badInput(
+        `first must be ${PAGE_SIZE.min}..${PAGE_SIZE.max}; got ${first}. Page through with after.`,
+        'first',
+      );
     }
     const filter: ImageFilter = { ...(args.filter ?? {}) };
-    checkRange('minRating', filter.minRating, 1, 5);
-    checkRange('maxRating', filter.maxRating, 1, 5);
-    checkRange('minBleu', filter.minBleu, 0, 1);
-    checkRange('maxBleu', filter.maxBleu, 0, 1);
+    checkRange('minRating', filter.minRating, RATING_FILTER);
+    checkRange('maxRating', filter.maxRating, RATING_FILTER);
+    checkRange('minBleu', filter.minBleu, BLEU_FILTER);
+    checkRange('maxBleu', filter.maxBleu, BLEU_FILTER);
     if (filter.search !== undefined && filter.search !== null) {
       filter.search = filter.search.trim() || null;
       if (filter.search && filter.search.length > 200)

@@ -1,5 +1,6 @@
 'use client';
 // 1–5 stars for one caption, as a radio group (arrow keys work), saved for this visitor as soon as it is picked.
+import { STARS } from '@captioner/db/limits';
 import { useId, useState } from 'react';
 import { clientQuery } from '@/lib/client-graphql';
 import { formatStars } from '@/lib/format';
@@ -27,6 +28,8 @@ interface Props {
   myRating: number | null;
   ratings: RatingSummary;
 }
+
+const STAR_CHOICES = Array.from({ length: STARS.max - STARS.min + 1 }, (_, i) => STARS.min + i);
 
 type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
 
@@ -60,7 +63,7 @@ export function StarRating({ captionId, label, myRating, ratings }: Props) {
     <div className="star-rating">
       <fieldset className="stars" onMouseLeave={() => setHover(null)}>
         <legend className="visually-hidden">{label}</legend>
-        {[1, 2, 3, 4, 5].map((stars) => (
+        {STAR_CHOICES.map((stars) => (
           <label key={stars} className="star" data-on={stars <= shown} onMouseEnter={() => setHover(stars)}>
             <input
               type="radio"

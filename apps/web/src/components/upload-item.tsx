@@ -1,23 +1,8 @@
 // One file in the upload list: its preview, where it is (uploading, captioning, done, rejected) and its captions.
 import Link from 'next/link';
 import { byVariant, formatBleu } from '@/lib/format';
-import type { CaptionSummary } from '@/lib/types';
+import type { UploadEntry } from '@/lib/upload-state';
 import { ModelBadge } from './model-badge';
-
-export interface UploadEntry {
-  key: string;
-  name: string;
-  size: number;
-  previewUrl: string | null;
-  status: 'queued' | 'uploading' | 'captioning' | 'done' | 'rejected';
-  progress: number;
-  imageId: string | null;
-  created: boolean;
-  error: string | null;
-  captions: CaptionSummary[];
-  /** Polls in a row that found no captioning work left for this image. */
-  idlePolls: number;
-}
 
 function describe(entry: UploadEntry): string {
   switch (entry.status) {

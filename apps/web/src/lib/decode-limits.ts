@@ -1,17 +1,15 @@
-// The decode settings the API accepts (CaptionImageInput, StartEvaluationRunInput in apps/api/src/schema.graphql),
-// checked in the browser first so a person sees what to fix before anything is sent.
-export interface Range {
-  min: number;
-  max: number;
-}
+// The decode settings the API accepts, checked in the browser first so a person sees what to fix before
+// anything is sent. The limits themselves are @captioner/model's (the same ones the API enforces).
+import { BEAM_SIZE, isWholeNumberIn, MAX_LENGTH, type Range } from '@captioner/model/decode-limits';
 
-export const BEAM_WIDTH: Range = { min: 1, max: 10 };
-export const MAX_LENGTH: Range = { min: 1, max: 50 };
+export { MAX_LENGTH, type Range };
+/** The beam size, called beam width on the forms. */
+export const BEAM_WIDTH = BEAM_SIZE;
 
 /** The field's value as a whole number within the range, or null. */
-export function wholeNumberIn(value: string, { min, max }: Range): number | null {
+export function wholeNumberIn(value: string, range: Readonly<Range>): number | null {
   const n = Number(value);
-  return value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max ? n : null;
+  return value.trim() !== '' && isWholeNumberIn(n, range) ? n : null;
 }
 
 /** The default max length for a model: its own, within what the API accepts. */

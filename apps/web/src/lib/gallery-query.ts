@@ -1,9 +1,10 @@
 // The gallery's URL state (filters, search, sort) and how it maps to the `images` query. Shared by the server
 // page (first page) and the client grid (next pages), so both ask for exactly the same thing.
+import { BLEU_FILTER, PAGE_SIZE, RATING_FILTER } from '@captioner/db/limits';
 import { GALLERY_IMAGE_FIELDS } from './fragments';
 import type { ImageSort, Split } from './types';
 
-export const GALLERY_PAGE_SIZE = 24;
+export const GALLERY_PAGE_SIZE = PAGE_SIZE.default;
 
 const IMAGES_FIELD = /* GraphQL */ `
     images(first: $first, after: $after, filter: $filter, sort: $sort) {
@@ -77,9 +78,9 @@ export function parseGalleryParams(raw: RawParams): GalleryParams {
     model: first(raw.model),
     split: SPLITS.includes(split) ? (split as Split) : '',
     refs: refs === 'yes' || refs === 'no' ? refs : '',
-    minRating: numberOrEmpty(first(raw.minRating), 1, 5),
-    minBleu: numberOrEmpty(first(raw.minBleu), 0, 1),
-    maxBleu: numberOrEmpty(first(raw.maxBleu), 0, 1),
+    minRating: numberOrEmpty(first(raw.minRating), RATING_FILTER.min, RATING_FILTER.max),
+    minBleu: numberOrEmpty(first(raw.minBleu), BLEU_FILTER.min, BLEU_FILTER.max),
+    maxBleu: numberOrEmpty(first(raw.maxBleu), BLEU_FILTER.min, BLEU_FILTER.max),
     sort: SORTS.includes(sort) ? (sort as ImageSort) : 'NEWEST',
   };
 }
