@@ -64,10 +64,7 @@ interface PgLikeError {
 /** Digs the PostgreSQL error out of pg's or Prisma's error object. */
 function pgErrorOf(error: unknown): PgLikeError | null {
   if (!(error instanceof Error)) return null;
-  const direct = error as Error & { code?: unknown; constraint?: string; detail?: string };
-  if (typeof direct.code === 'string' && /^[0-9A-Z]{5}$/.test(direct.code)) {
-    return { code: direct.code, constraint: direct.constraint, detail: direct.detail, message: direct.message };
-  }
+  // Prisma's errors carry a code too (P2003...), so look for the adapter's PostgreSQL error first.
   const cause = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } }).meta
     ?.driverAdapterError?.cause;
   if (cause && typeof cause.originalCode === 'string') {
@@ -76,10 +73,18 @@ function pgErrorOf(error: unknown): PgLikeError | null {
       (cause.constraint as { index?: string } | undefined)?.index ?? /constraint "([^"]+)"/.exec(message)?.[1];
     return { code: cause.originalCode, constraint, detail: cause.detail as string | undefined, message };
   }
+  const direct = error as Error & { code?: unknown; constraint?: string; detail?: string };
+  if (typeof direct.code === 'string' && /^[0-9A-Z]{5}$/.test(direct.code)) {
+    return { code: direct.code, constraint: direct.constraint, detail: direct.detail, message: direct.message };
+  }
   return null;
 }
 
-export function translateDbError(error: unknown): unknown {
+/**
+ * `knownIds`: the id the caller passed per entity, for "not found" errors: Prisma's pg adapter drops
+ * PostgreSQL's detail line, which is where a foreign key violation names the missing id.
+ */
+export function translateDbError(error: unknown, knownIds: Record<string, string> = {}): unknown {
   if (error instanceof DatabaseError) return error;
   const pgError = pgErrorOf(error);
   if (!pgError) return error;
@@ -88,7 +93,7 @@ export function translateDbError(error: unknown): unknown {
     case '23503': {
       const entity = constraint ? MISSING_TARGET[constraint] : undefined;
       if (entity) {
-        const id = /\)=\(([^)]*)\)/.exec(pgError.detail ?? '')?.[1] ?? '?';
+        const id = /\)=\(([^)]*)\)/.exec(pgError.detail ?? '')?.[1] ?? knownIds[entity] ?? '?';
         return new NotFoundError(entity, id, { cause: error });
       }
       const rule = constraint ? RULES[constraint] : undefined;
@@ -116,10 +121,10 @@ export function translateDbError(error: unknown): unknown {
 }
 
 /** Runs a database call, rethrowing PostgreSQL refusals as our typed errors. */
-export async function translated<T>(work: () => Promise<T>): Promise<T> {
+export async function translated<T>(work: () => Promise<T>, knownIds?: Record<string, string>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw translateDbError(error);
+    throw translateDbError(error, knownIds);
   }
 }

@@ -1,5 +1,19 @@
-// Public data types of @captioner/db: what the repositories take and return. Plain objects, no Prisma
-// types, so callers never depend on the generated client.
+// Public data types of @captioner/db: what the repositories take and return. The records are derived from
+// schema.prisma through Prisma's generated payload types (fields and nullability come from there, the
+// selections from columns.ts); only the unions and JSON shapes the schema stores as text/jsonb are narrowed here.
+import type { Prisma } from '../generated/prisma/client.js';
+import type {
+  CAPTION_SELECT,
+  EVALUATION_RUN_SELECT,
+  IMAGE_SELECT,
+  MODEL_SELECT,
+  PREFERENCE_SELECT,
+  RATING_SELECT,
+  REFERENCE_SELECT,
+} from './columns.js';
+
+/** T with U's fields in place of its own. */
+type With<T, U> = Omit<T, keyof U> & U;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -7,23 +21,14 @@ export type JsonObject = { [key: string]: JsonValue };
 export type Split = 'train' | 'val' | 'test';
 export type ImageSource = 'upload' | 'dataset';
 
-/** An image without its bytes (fetch those with `images.getOriginal` / `images.getThumbnail`). */
-export interface ImageRecord {
-  id: string;
-  sha256: string;
-  mime: string;
-  byteSize: number;
-  width: number;
-  height: number;
-  thumbnailMime: string;
-  filename: string | null;
-  source: ImageSource;
-  dataset: string | null;
-  split: Split | null;
-  createdAt: Date;
-  /** The voter session that uploaded it (it may delete it); null for imports and anonymous uploads. */
-  uploaderVoterId: string | null;
-}
+/**
+ * An image without its bytes (fetch those with `images.getOriginal` / `images.getThumbnail`). `uploaderVoterId`:
+ * the voter session that uploaded it (it may delete it); null for imports and anonymous uploads.
+ */
+export type ImageRecord = With<
+  Prisma.ImageGetPayload<{ select: typeof IMAGE_SELECT }>,
+  { source: ImageSource; split: Split | null }
+>;
 
 export interface NewImage {
   /** The original file. Its SHA-256 is computed here; it is the deduplication key. */
@@ -48,44 +53,20 @@ export interface StoredBytes {
   sha256: string;
 }
 
-export interface ReferenceRecord {
-  id: string;
-  imageId: string;
-  text: string;
-  position: number;
-}
+export type ReferenceRecord = Prisma.ReferenceCaptionGetPayload<{ select: typeof REFERENCE_SELECT }>;
 
-export interface ModelRecord {
-  id: string;
-  variant: 'lstm' | 'attention';
-  dataset: string;
-  format: number;
-  manifest: JsonObject;
-  params: JsonObject;
-  metrics: JsonObject;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type ModelRecord = With<
+  Prisma.ModelGetPayload<{ select: typeof MODEL_SELECT }>,
+  { variant: 'lstm' | 'attention'; manifest: JsonObject; params: JsonObject; metrics: JsonObject }
+>;
 
 /** Decode settings as stored; `settingsKey` is `decodeSettingsKey(settings)`. */
 export type DecodeSettings = Record<string, string | number | boolean>;
 
-export interface CaptionRecord {
-  id: string;
-  imageId: string;
-  modelId: string;
-  settingsKey: string;
-  settings: DecodeSettings;
-  text: string;
-  tokens: string[];
-  tokenIds: number[];
-  logProb: number;
-  nBest: JsonValue;
-  attention: JsonValue | null;
-  sentenceBleu: number | null;
-  latencyMs: number;
-  createdAt: Date;
-}
+export type CaptionRecord = With<
+  Prisma.CaptionGetPayload<{ select: typeof CAPTION_SELECT }>,
+  { settings: DecodeSettings; nBest: JsonValue; attention: JsonValue | null }
+>;
 
 /** A caption without its large JSON columns (n-best list, attention maps): what lists and galleries need. */
 export type CaptionSummary = Omit<CaptionRecord, 'nBest' | 'attention'>;
@@ -107,14 +88,7 @@ export interface NewCaption {
   latencyMs: number;
 }
 
-export interface RatingRecord {
-  id: string;
-  captionId: string;
-  voterId: string;
-  stars: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type RatingRecord = Prisma.RatingGetPayload<{ select: typeof RATING_SELECT }>;
 
 export interface RatingSummary {
   count: number;
@@ -126,17 +100,11 @@ export interface RatingSummary {
 
 export type PreferenceWinner = 'A' | 'B' | 'TIE';
 
-export interface PreferenceRecord {
-  id: string;
-  imageId: string;
-  /** As the caller passed them (the stored canonical order is an internal detail). */
-  captionAId: string;
-  captionBId: string;
-  winner: PreferenceWinner;
-  voterId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** `captionAId` / `captionBId` as the caller passed them (the stored canonical order is an internal detail). */
+export type PreferenceRecord = With<
+  Prisma.PreferenceGetPayload<{ select: typeof PREFERENCE_SELECT }>,
+  { winner: PreferenceWinner }
+>;
 
 export interface NewPreference {
   imageId: string;
@@ -148,35 +116,21 @@ export interface NewPreference {
 
 export type EvaluationStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
-export interface EvaluationRunRecord {
-  id: string;
-  modelId: string;
-  /** null: images of every dataset in the split */
-  dataset: string | null;
-  split: Split;
-  settingsKey: string;
-  settings: DecodeSettings;
-  status: EvaluationStatus;
-  done: number;
-  total: number;
-  reusedCaptions: number;
-  /** [BLEU-1, BLEU-2, BLEU-3, BLEU-4] once succeeded, else null */
-  bleu: [number, number, number, number] | null;
-  metricVersion: string;
-  /** Corpus CIDEr-D (0..10) once succeeded; null before, and for runs finished before it was measured */
-  cider: number | null;
-  /** The CIDEr-D definition `cider` was computed with; null exactly when `cider` is */
-  ciderVersion: string | null;
-  /** Corpus ROUGE-L (0..1) once succeeded; null before, and for runs finished before it was measured */
-  rougeL: number | null;
-  /** The ROUGE-L definition `rougeL` was computed with; null exactly when `rougeL` is */
-  rougeLVersion: string | null;
-  error: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
+/**
+ * `dataset` null: images of every dataset in the split. `cider` (0..10) and `rougeL` (0..1) are the corpus scores
+ * once succeeded, each stored with the version of its definition (`ciderVersion`, `rougeLVersion`: null exactly
+ * when the score is); null before, and for runs finished before they were measured.
+ */
+export type EvaluationRunRecord = With<
+  Omit<Prisma.EvaluationRunGetPayload<{ select: typeof EVALUATION_RUN_SELECT }>, 'bleu1' | 'bleu2' | 'bleu3' | 'bleu4'>,
+  {
+    split: Split;
+    settings: DecodeSettings;
+    status: EvaluationStatus;
+    /** [BLEU-1, BLEU-2, BLEU-3, BLEU-4] once succeeded, else null */
+    bleu: [number, number, number, number] | null;
+  }
+>;
 
 /** What a succeeded run stores: its corpus scores, each newer metric with the version of its definition. */
 export interface EvaluationResult {

@@ -1,14 +1,16 @@
 // Captioning models as registered from their manifest.json (models/<id>/, see models/README.md).
-import { sql, type DbContext } from '../context.js';
+import { run, type DbContext } from '../context.js';
+import { MODEL_SELECT } from '../columns.js';
 import { InvalidInputError } from '../errors.js';
 import type { JsonObject, ModelRecord } from '../types.js';
-
-const MODEL_COLUMNS = `m.id, m.variant, m.dataset, m.format, m.manifest, m.params, m.metrics,
-  m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The stored row with its JSON columns typed as the record says (they are only ever written as objects). */
+const toRecord = (row: { variant: string; manifest: unknown; params: unknown; metrics: unknown }) =>
+  row as unknown as ModelRecord;
 
 export function modelsRepository(ctx: DbContext) {
   return {
@@ -29,45 +31,54 @@ export function modelsRepository(ctx: DbContext) {
       if (typeof datasetName !== 'string' || datasetName === '') {
         throw new InvalidInputError(`Manifest ${id}: "dataset.name" is missing.`);
       }
-      const [row] = await sql<ModelRecord>(
-        ctx,
-        `INSERT INTO models AS m (id, variant, dataset, format, manifest, params, metrics)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET variant = excluded.variant, dataset = excluded.dataset,
-           format = excluded.format, manifest = excluded.manifest, params = excluded.params,
-           metrics = excluded.metrics,
-           updated_at = CASE WHEN m.manifest IS DISTINCT FROM excluded.manifest THEN now() ELSE m.updated_at END
-         RETURNING ${MODEL_COLUMNS}`,
-        [
-          id,
-          variant,
-          datasetName,
-          format,
-          JSON.stringify(manifest),
-          JSON.stringify(isObject(params) ? params : {}),
-          JSON.stringify(isObject(metrics) ? metrics : {}),
-        ],
+      const fields = {
+        variant,
+        dataset: datasetName,
+        format,
+        manifest,
+        params: isObject(params) ? params : {},
+        metrics: isObject(metrics) ? metrics : {},
+      };
+      // updated_at moves only when the manifest changed (jsonb equality, so key order does not count): marked
+      // first, against the stored manifest, then the upsert (INSERT ... ON CONFLICT) writes the fields.
+      const [, row] = await run(() =>
+        ctx.prisma.$transaction([
+          ctx.prisma.model.updateMany({
+            where: { id, NOT: { manifest: { equals: manifest } } },
+            data: { updatedAt: new Date() },
+          }),
+          ctx.prisma.model.upsert({
+            where: { id },
+            create: { id, ...fields },
+            update: fields,
+            select: MODEL_SELECT,
+          }),
+        ]),
       );
-      return row as ModelRecord;
+      return toRecord(row);
     },
 
     async getById(id: string): Promise<ModelRecord | null> {
-      const [row] = await sql<ModelRecord>(ctx, `SELECT ${MODEL_COLUMNS} FROM models m WHERE m.id = $1`, [id]);
-      return row ?? null;
+      const row = await run(() => ctx.prisma.model.findUnique({ where: { id }, select: MODEL_SELECT }));
+      return row ? toRecord(row) : null;
     },
 
     async getByIds(ids: readonly string[]): Promise<ModelRecord[]> {
       if (ids.length === 0) return [];
-      return sql<ModelRecord>(ctx, `SELECT ${MODEL_COLUMNS} FROM models m WHERE m.id = ANY($1::text[])`, [ids]);
+      const rows = await run(() =>
+        ctx.prisma.model.findMany({ where: { id: { in: [...ids] } }, select: MODEL_SELECT }),
+      );
+      return rows.map(toRecord);
     },
 
-    list(): Promise<ModelRecord[]> {
-      return sql<ModelRecord>(ctx, `SELECT ${MODEL_COLUMNS} FROM models m ORDER BY m.id`);
+    async list(): Promise<ModelRecord[]> {
+      const rows = await run(() => ctx.prisma.model.findMany({ orderBy: { id: 'asc' }, select: MODEL_SELECT }));
+      return rows.map(toRecord);
     },
 
     /** Number of stored captions per model id (models without captions are absent). */
     async captionCounts(): Promise<Map<string, number>> {
-      const rows = await ctx.prisma.caption.groupBy({ by: ['modelId'], _count: { _all: true } });
+      const rows = await run(() => ctx.prisma.caption.groupBy({ by: ['modelId'], _count: { _all: true } }));
       return new Map(rows.map((row) => [row.modelId, row._count._all]));
     },
   };
