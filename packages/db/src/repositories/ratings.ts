@@ -1,11 +1,9 @@
 // Star ratings: one per voter per caption, replaced when the voter rates again.
-import { isUuid, sql, type DbContext } from '../context.js';
+import { isUuid, run, type DbContext } from '../context.js';
+import { RATING_SELECT } from '../columns.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { STARS } from '../limits.js';
 import type { RatingRecord, RatingSummary } from '../types.js';
-
-const RATING_COLUMNS = `r.id, r.caption_id AS "captionId", r.voter_id AS "voterId", r.stars,
-  r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
 
 export const emptySummary = (): RatingSummary => ({
   count: 0,
@@ -24,15 +22,16 @@ export function ratingsRepository(ctx: DbContext) {
     const valid = captionIds.filter(isUuid);
     const result = new Map<string, RatingSummary>();
     if (valid.length === 0) return result;
-    const rows = await sql<{ captionId: string; stars: number; count: number }>(
-      ctx,
-      `SELECT r.caption_id AS "captionId", r.stars, count(*)::int AS count FROM ratings r
-       WHERE r.caption_id = ANY($1::uuid[]) GROUP BY r.caption_id, r.stars`,
-      [valid],
+    const rows = await run(() =>
+      ctx.prisma.rating.groupBy({
+        by: ['captionId', 'stars'],
+        where: { captionId: { in: valid } },
+        _count: { _all: true },
+      }),
     );
     for (const row of rows) {
       const summary = result.get(row.captionId) ?? emptySummary();
-      summary.histogram[row.stars - STARS.min] = row.count;
+      summary.histogram[row.stars - STARS.min] = row._count._all;
       result.set(row.captionId, summary);
     }
     for (const summary of result.values()) {
@@ -45,8 +44,8 @@ export function ratingsRepository(ctx: DbContext) {
 
   return {
     /**
-     * Rates a caption, replacing the voter's earlier rating of it. A single INSERT ... ON CONFLICT, so
-     * concurrent calls by one voter end with exactly one row (the last write wins).
+     * Rates a caption, replacing the voter's earlier rating of it. Prisma runs this upsert as one
+     * INSERT ... ON CONFLICT, so concurrent calls by one voter end with exactly one row (the last write wins).
      */
     async rate(input: { captionId: string; voterId: string; stars: number }): Promise<RatingRecord> {
       checkVoterId(input.voterId);
@@ -56,24 +55,24 @@ export function ratingsRepository(ctx: DbContext) {
           `A rating must be a whole number of stars from ${STARS.min} to ${STARS.max} (got ${input.stars}).`,
         );
       }
-      const [row] = await sql<RatingRecord>(
-        ctx,
-        `INSERT INTO ratings AS r (caption_id, voter_id, stars) VALUES ($1, $2, $3)
-         ON CONFLICT (caption_id, voter_id) DO UPDATE SET stars = excluded.stars, updated_at = now()
-         RETURNING ${RATING_COLUMNS}`,
-        [input.captionId, input.voterId, input.stars],
+      const { captionId, voterId, stars } = input;
+      return run(
+        () =>
+          ctx.prisma.rating.upsert({
+            where: { captionId_voterId: { captionId, voterId } },
+            create: { captionId, voterId, stars },
+            update: { stars, updatedAt: new Date() },
+            select: RATING_SELECT,
+          }),
+        { caption: captionId },
       );
-      return row as RatingRecord;
     },
 
     async get(captionId: string, voterId: string): Promise<RatingRecord | null> {
       if (!isUuid(captionId)) return null;
-      const [row] = await sql<RatingRecord>(
-        ctx,
-        `SELECT ${RATING_COLUMNS} FROM ratings r WHERE r.caption_id = $1 AND r.voter_id = $2`,
-        [captionId, voterId],
+      return run(() =>
+        ctx.prisma.rating.findUnique({ where: { captionId_voterId: { captionId, voterId } }, select: RATING_SELECT }),
       );
-      return row ?? null;
     },
 
     async summary(captionId: string): Promise<RatingSummary> {
@@ -87,11 +86,11 @@ export function ratingsRepository(ctx: DbContext) {
     async starsByVoter(voterId: string, captionIds: readonly string[]): Promise<Map<string, number>> {
       const valid = captionIds.filter(isUuid);
       if (valid.length === 0) return new Map();
-      const rows = await sql<{ captionId: string; stars: number }>(
-        ctx,
-        `SELECT r.caption_id AS "captionId", r.stars FROM ratings r
-         WHERE r.voter_id = $1 AND r.caption_id = ANY($2::uuid[])`,
-        [voterId, valid],
+      const rows = await run(() =>
+        ctx.prisma.rating.findMany({
+          where: { voterId, captionId: { in: valid } },
+          select: { captionId: true, stars: true },
+        }),
       );
       return new Map(rows.map((row) => [row.captionId, row.stars]));
     },
