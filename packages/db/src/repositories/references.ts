@@ -1,9 +1,10 @@
 // Human reference captions of an image (from a dataset), in dataset order.
-import { isUuid, sql, type DbContext } from '../context.js';
+import { isUuid, run, type DbContext } from '../context.js';
+import { REFERENCE_SELECT } from '../columns.js';
 import { NotFoundError } from '../errors.js';
 import type { ReferenceRecord, Split } from '../types.js';
 
-export const REFERENCE_COLUMNS = `rc.id, rc.image_id AS "imageId", rc.text, rc.position`;
+const IN_ORDER = [{ position: 'asc' }, { id: 'asc' }] as const;
 
 export function referencesRepository(ctx: DbContext) {
   return {
@@ -12,53 +13,65 @@ export function referencesRepository(ctx: DbContext) {
       if (!isUuid(imageId)) throw new NotFoundError('image', imageId);
       const clean = [...new Set(texts.map((text) => text.trim()).filter((text) => text !== ''))];
       if (clean.length === 0) return 0;
-      // Positions continue after the ones stored, in the order given.
-      const rows = await sql<{ id: string }>(
-        ctx,
-        `INSERT INTO reference_captions (image_id, text, position)
-         SELECT $1, t.text,
-                COALESCE((SELECT max(position) + 1 FROM reference_captions WHERE image_id = $1), 0)
-                  + row_number() OVER (ORDER BY t.ord) - 1
-         FROM unnest($2::text[]) WITH ORDINALITY AS t(text, ord)
-         WHERE NOT EXISTS (SELECT 1 FROM reference_captions rc WHERE rc.image_id = $1 AND rc.text = t.text)
-         ON CONFLICT (image_id, text) DO NOTHING
-         RETURNING id`,
-        [imageId, clean],
+      // Positions continue after the ones stored, in the order given; texts already stored are skipped here
+      // and, should a concurrent call store one meanwhile, by ON CONFLICT DO NOTHING (skipDuplicates).
+      return run(
+        () =>
+          ctx.prisma.$transaction(async (tx) => {
+            const stored = await tx.referenceCaption.findMany({
+              where: { imageId, text: { in: clean } },
+              select: { text: true },
+            });
+            const last = await tx.referenceCaption.aggregate({ where: { imageId }, _max: { position: true } });
+            const known = new Set(stored.map((row) => row.text));
+            const next = (last._max.position ?? -1) + 1;
+            const added = clean.filter((text) => !known.has(text));
+            if (added.length === 0) return 0;
+            const { count } = await tx.referenceCaption.createMany({
+              data: added.map((text, index) => ({ imageId, text, position: next + index })),
+              skipDuplicates: true,
+            });
+            return count;
+          }),
+        { image: imageId },
       );
-      return rows.length;
     },
 
     async listByImage(imageId: string): Promise<ReferenceRecord[]> {
       if (!isUuid(imageId)) return [];
-      return sql<ReferenceRecord>(
-        ctx,
-        `SELECT ${REFERENCE_COLUMNS} FROM reference_captions rc WHERE rc.image_id = $1 ORDER BY rc.position, rc.id`,
-        [imageId],
+      return run(() =>
+        ctx.prisma.referenceCaption.findMany({ where: { imageId }, orderBy: [...IN_ORDER], select: REFERENCE_SELECT }),
       );
     },
 
     async listByImages(imageIds: readonly string[]): Promise<ReferenceRecord[]> {
       const valid = imageIds.filter(isUuid);
       if (valid.length === 0) return [];
-      return sql<ReferenceRecord>(
-        ctx,
-        `SELECT ${REFERENCE_COLUMNS} FROM reference_captions rc WHERE rc.image_id = ANY($1::uuid[])
-         ORDER BY rc.image_id, rc.position, rc.id`,
-        [valid],
+      return run(() =>
+        ctx.prisma.referenceCaption.findMany({
+          where: { imageId: { in: valid } },
+          orderBy: [{ imageId: 'asc' }, ...IN_ORDER],
+          select: REFERENCE_SELECT,
+        }),
       );
     },
 
     /** The reference texts of every image of a dataset split, one list per image: a corpus metric's references. */
     async listBySplit(where: { dataset: string; split: Split }): Promise<string[][]> {
-      const rows = await sql<{ texts: string[] }>(
-        ctx,
-        `SELECT array_agg(rc.text ORDER BY rc.position, rc.id) AS texts
-         FROM reference_captions rc JOIN images i ON i.id = rc.image_id
-         WHERE i.dataset = $1 AND i.split = $2
-         GROUP BY rc.image_id ORDER BY rc.image_id`,
-        [where.dataset, where.split],
+      const rows = await run(() =>
+        ctx.prisma.referenceCaption.findMany({
+          where: { image: { dataset: where.dataset, split: where.split } },
+          orderBy: [{ imageId: 'asc' }, ...IN_ORDER],
+          select: { imageId: true, text: true },
+        }),
       );
-      return rows.map((row) => row.texts);
+      const byImage = new Map<string, string[]>();
+      for (const row of rows) {
+        const texts = byImage.get(row.imageId);
+        if (texts) texts.push(row.text);
+        else byImage.set(row.imageId, [row.text]);
+      }
+      return [...byImage.values()];
     },
 
     /**
@@ -66,14 +79,14 @@ export function referencesRepository(ctx: DbContext) {
      * newest creation time), so a cache of something computed from them can tell it is stale.
      */
     async splitVersion(where: { dataset: string; split: Split }): Promise<string> {
-      const [row] = await sql<{ count: number; newest: Date | null }>(
-        ctx,
-        `SELECT count(*)::int AS count, max(rc.created_at) AS newest
-         FROM reference_captions rc JOIN images i ON i.id = rc.image_id
-         WHERE i.dataset = $1 AND i.split = $2`,
-        [where.dataset, where.split],
+      const stats = await run(() =>
+        ctx.prisma.referenceCaption.aggregate({
+          where: { image: { dataset: where.dataset, split: where.split } },
+          _count: { _all: true },
+          _max: { createdAt: true },
+        }),
       );
-      return `${row?.count ?? 0}@${row?.newest?.toISOString() ?? '-'}`;
+      return `${stats._count._all}@${stats._max.createdAt?.toISOString() ?? '-'}`;
     },
   };
 }
