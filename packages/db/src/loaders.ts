@@ -1,7 +1,7 @@
 // Per-request DataLoaders: each batches the lookups of one GraphQL request into one SQL query, so a
 // gallery page costs a fixed number of queries whatever its size (no N+1).
 import DataLoader from 'dataloader';
-import { sql, isUuid, type DbContext } from './context.js';
+import { isUuid, run, type DbContext } from './context.js';
 import type { CaptionsRepository } from './repositories/captions.js';
 import type { ImagesRepository } from './repositories/images.js';
 import type { ModelsRepository } from './repositories/models.js';
@@ -67,14 +67,22 @@ export function createLoaders(ctx: DbContext, repos: Repositories, options: { vo
     imageById: new DataLoader(async (ids) => byKey(ids, await repos.images.getByIds(ids), (row) => row.id)),
     imageStatsById: new DataLoader(async (ids) => {
       // Kept up to date by triggers on ratings and captions.
-      const rows = await sql<ImageStats & { id: string }>(
-        ctx,
-        `SELECT i.id, i.rating_sum::float8 / NULLIF(i.rating_count, 0) AS "meanRating", i.rating_count AS "ratingCount",
-                i.best_bleu AS "bestBleu"
-         FROM images i WHERE i.id = ANY($1::uuid[])`,
-        [ids.filter(isUuid)],
+      const rows = await run(() =>
+        ctx.prisma.image.findMany({
+          where: { id: { in: ids.filter(isUuid) } },
+          select: { id: true, ratingSum: true, ratingCount: true, bestBleu: true },
+        }),
       );
-      const map = new Map(rows.map(({ id, ...stats }) => [id, stats]));
+      const map = new Map<string, ImageStats>(
+        rows.map((row) => [
+          row.id,
+          {
+            meanRating: row.ratingCount > 0 ? row.ratingSum / row.ratingCount : null,
+            ratingCount: row.ratingCount,
+            bestBleu: row.bestBleu,
+          },
+        ]),
+      );
       return ids.map((id) => map.get(id) ?? { meanRating: null, ratingCount: 0, bestBleu: null });
     }),
     captionById: new DataLoader(async (ids) => byKey(ids, await repos.captions.getByIds(ids), (row) => row.id)),

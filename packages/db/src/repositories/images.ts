@@ -1,6 +1,8 @@
 // Images: store (deduplicated by SHA-256), read without or with their bytes, pick evaluation sets, list datasets.
 import { createHash } from 'node:crypto';
-import { isUuid, sql, type DbContext } from '../context.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { IMAGE_SELECT } from '../columns.js';
+import { isUuid, run, type DbContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import type {
   DatasetSummary,
@@ -11,12 +13,12 @@ import type {
   Split,
   StoredBytes,
 } from '../types.js';
-import { countImages, listImages } from './gallery.js';
+import { countImages, listImages } from '../sql/gallery.js';
 
-/** Every column but the bytes, named as ImageRecord's fields. */
-export const IMAGE_COLUMNS = `i.id, i.sha256, i.mime, i.byte_size AS "byteSize", i.width, i.height,
-  i.thumbnail_mime AS "thumbnailMime", i.filename, i.source, i.dataset, i.split, i.created_at AS "createdAt",
-  i.uploader_voter_id AS "uploaderVoterId"`;
+const SPLIT_ORDER: readonly Split[] = ['train', 'val', 'test'];
+
+// source and split are written only from the ImageSource / Split unions (and CHECKed by the database).
+const toRecord = (row: Prisma.ImageGetPayload<{ select: typeof IMAGE_SELECT }>) => row as ImageRecord;
 
 export function imagesRepository(ctx: DbContext) {
   return {
@@ -29,45 +31,56 @@ export function imagesRepository(ctx: DbContext) {
         throw new InvalidInputError('An image needs a thumbnail (got none).');
       }
       const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-      const inserted = await sql<ImageRecord>(
-        ctx,
-        `INSERT INTO images AS i (sha256, bytes, mime, byte_size, width, height, thumbnail, thumbnail_mime,
-           filename, source, dataset, split, uploader_voter_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (sha256) DO NOTHING
-         RETURNING ${IMAGE_COLUMNS}`,
-        [
-          sha256,
-          Buffer.from(input.bytes),
-          input.mime,
-          input.bytes.length,
-          input.width,
-          input.height,
-          Buffer.from(input.thumbnail),
-          input.thumbnailMime ?? 'image/webp',
-          input.filename ?? null,
-          input.source,
-          input.dataset ?? null,
-          input.split ?? null,
-          input.uploaderVoterId ?? null,
-        ],
+      // INSERT ... ON CONFLICT (sha256) DO NOTHING RETURNING: nothing comes back when the bytes are stored already.
+      const [inserted] = await run(() =>
+        ctx.prisma.image.createManyAndReturn({
+          data: {
+            sha256,
+            bytes: Buffer.from(input.bytes),
+            mime: input.mime,
+            byteSize: input.bytes.length,
+            width: input.width,
+            height: input.height,
+            thumbnail: Buffer.from(input.thumbnail),
+            thumbnailMime: input.thumbnailMime ?? 'image/webp',
+            filename: input.filename ?? null,
+            source: input.source,
+            dataset: input.dataset ?? null,
+            split: input.split ?? null,
+            uploaderVoterId: input.uploaderVoterId ?? null,
+          },
+          skipDuplicates: true,
+          select: IMAGE_SELECT,
+        }),
       );
-      if (inserted[0]) return { image: inserted[0], created: true };
+      if (inserted) return { image: toRecord(inserted), created: true };
       // Already stored: keep it, only filling in what was unknown (an upload later imported from a dataset).
-      const [existing] = await sql<ImageRecord>(
-        ctx,
-        `UPDATE images AS i SET
-           filename = COALESCE(i.filename, $2),
-           source = CASE WHEN i.dataset IS NULL AND $3::text IS NOT NULL THEN 'dataset' ELSE i.source END,
-           dataset = COALESCE(i.dataset, $3),
-           split = COALESCE(i.split, $4)
-         WHERE i.sha256 = $1
-         RETURNING ${IMAGE_COLUMNS}`,
-        [sha256, input.filename ?? null, input.dataset ?? null, input.split ?? null],
-      );
-      if (!existing)
+      // Each fill-in applies only while its column is still NULL, so concurrent importers cannot overwrite.
+      const fillIns: Prisma.PrismaPromise<Prisma.BatchPayload>[] = [];
+      if (input.filename) {
+        fillIns.push(
+          ctx.prisma.image.updateMany({ where: { sha256, filename: null }, data: { filename: input.filename } }),
+        );
+      }
+      if (input.dataset) {
+        fillIns.push(
+          ctx.prisma.image.updateMany({
+            where: { sha256, dataset: null },
+            data: { dataset: input.dataset, source: 'dataset' },
+          }),
+        );
+      }
+      if (input.split) {
+        fillIns.push(ctx.prisma.image.updateMany({ where: { sha256, split: null }, data: { split: input.split } }));
+      }
+      const read = ctx.prisma.image.findUnique({ where: { sha256 }, select: IMAGE_SELECT });
+      const existing = fillIns.length
+        ? (await run(() => ctx.prisma.$transaction([...fillIns, read]))).at(-1)
+        : await run(() => read);
+      if (!existing || !('sha256' in existing)) {
         throw new Error(`Image ${sha256} conflicted on insert but was not found; it was deleted meanwhile.`);
-      return { image: existing, created: false };
+      }
+      return { image: toRecord(existing), created: false };
     },
 
     /**
@@ -76,44 +89,43 @@ export function imagesRepository(ctx: DbContext) {
      */
     async deleteById(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
-      const deleted = await sql<{ id: string }>(ctx, 'DELETE FROM images WHERE id = $1::uuid RETURNING id', [id]);
-      return deleted.length === 1;
+      const { count } = await run(() => ctx.prisma.image.deleteMany({ where: { id } }));
+      return count === 1;
     },
 
     async getById(id: string): Promise<ImageRecord | null> {
       if (!isUuid(id)) return null;
-      const [row] = await sql<ImageRecord>(ctx, `SELECT ${IMAGE_COLUMNS} FROM images i WHERE i.id = $1`, [id]);
-      return row ?? null;
+      const row = await run(() => ctx.prisma.image.findUnique({ where: { id }, select: IMAGE_SELECT }));
+      return row ? toRecord(row) : null;
     },
 
     async getByIds(ids: readonly string[]): Promise<ImageRecord[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      return sql<ImageRecord>(ctx, `SELECT ${IMAGE_COLUMNS} FROM images i WHERE i.id = ANY($1::uuid[])`, [valid]);
+      const rows = await run(() => ctx.prisma.image.findMany({ where: { id: { in: valid } }, select: IMAGE_SELECT }));
+      return rows.map(toRecord);
     },
 
     async getBySha256(sha256: string): Promise<ImageRecord | null> {
-      const [row] = await sql<ImageRecord>(ctx, `SELECT ${IMAGE_COLUMNS} FROM images i WHERE i.sha256 = $1`, [
-        sha256.toLowerCase(),
-      ]);
-      return row ?? null;
+      const row = await run(() =>
+        ctx.prisma.image.findUnique({ where: { sha256: sha256.toLowerCase() }, select: IMAGE_SELECT }),
+      );
+      return row ? toRecord(row) : null;
     },
 
     async getOriginal(id: string): Promise<StoredBytes | null> {
       if (!isUuid(id)) return null;
-      const image = await ctx.prisma.image.findUnique({
-        where: { id },
-        select: { bytes: true, mime: true, sha256: true },
-      });
+      const image = await run(() =>
+        ctx.prisma.image.findUnique({ where: { id }, select: { bytes: true, mime: true, sha256: true } }),
+      );
       return image ? { bytes: Buffer.from(image.bytes), mime: image.mime, sha256: image.sha256 } : null;
     },
 
     async getThumbnail(id: string): Promise<StoredBytes | null> {
       if (!isUuid(id)) return null;
-      const image = await ctx.prisma.image.findUnique({
-        where: { id },
-        select: { thumbnail: true, thumbnailMime: true, sha256: true },
-      });
+      const image = await run(() =>
+        ctx.prisma.image.findUnique({ where: { id }, select: { thumbnail: true, thumbnailMime: true, sha256: true } }),
+      );
       return image ? { bytes: Buffer.from(image.thumbnail), mime: image.thumbnailMime, sha256: image.sha256 } : null;
     },
 
@@ -122,33 +134,54 @@ export function imagesRepository(ctx: DbContext) {
 
     /** Ids of the split's images that have reference captions, oldest first: an evaluation's image set. */
     async listIdsForEvaluation(options: { split: Split; dataset?: string | null }): Promise<string[]> {
-      const rows = await ctx.prisma.image.findMany({
-        where: {
-          split: options.split,
-          ...(options.dataset ? { dataset: options.dataset } : {}),
-          references: { some: {} },
-        },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        select: { id: true },
-      });
+      const rows = await run(() =>
+        ctx.prisma.image.findMany({
+          where: {
+            split: options.split,
+            ...(options.dataset ? { dataset: options.dataset } : {}),
+            references: { some: {} },
+          },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          select: { id: true },
+        }),
+      );
       return rows.map((row) => row.id);
     },
 
     /** The imported datasets by name, with their images per split (uploads belong to none). */
     async datasets(): Promise<DatasetSummary[]> {
-      const rows = await sql<{ name: string; split: Split; images: number; withReferences: number }>(
-        ctx,
-        `SELECT i.dataset AS name, i.split, count(*)::int AS images,
-           (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reference_captions r WHERE r.image_id = i.id)))::int
-             AS "withReferences"
-         FROM images i WHERE i.dataset IS NOT NULL AND i.split IS NOT NULL
-         GROUP BY i.dataset, i.split ORDER BY i.dataset, array_position(ARRAY['train', 'val', 'test'], i.split)`,
+      const inDataset = { dataset: { not: null }, split: { not: null } } as const;
+      const [all, withReferences] = await run(() =>
+        ctx.prisma.$transaction([
+          ctx.prisma.image.groupBy({
+            by: ['dataset', 'split'],
+            where: inDataset,
+            _count: { _all: true },
+            orderBy: { dataset: 'asc' },
+          }),
+          ctx.prisma.image.groupBy({
+            by: ['dataset', 'split'],
+            where: { ...inDataset, references: { some: {} } },
+            _count: { _all: true },
+            orderBy: { dataset: 'asc' },
+          }),
+        ]),
       );
+      const key = (row: { dataset: string | null; split: string | null }) => `${row.dataset}\u0000${row.split}`;
+      const referenced = new Map(withReferences.map((row) => [key(row), row._count._all]));
       const byName = new Map<string, DatasetSummary>();
-      for (const { name, ...split } of rows) {
+      for (const row of all) {
+        const name = row.dataset as string;
         const dataset = byName.get(name) ?? { name, splits: [] };
-        dataset.splits.push(split);
+        dataset.splits.push({
+          split: row.split as Split,
+          images: row._count._all,
+          withReferences: referenced.get(key(row)) ?? 0,
+        });
         byName.set(name, dataset);
+      }
+      for (const dataset of byName.values()) {
+        dataset.splits.sort((a, b) => SPLIT_ORDER.indexOf(a.split) - SPLIT_ORDER.indexOf(b.split));
       }
       return [...byName.values()];
     },

@@ -1,6 +1,10 @@
-// The gallery query: filtered, sorted images with keyset (cursor) pagination, and their rating/BLEU
-// aggregates (scoped to the filter's model when there is one). One SQL statement per page.
-import { Params, sql, type DbContext } from '../context.js';
+// Raw SQL: the gallery query, filtered, sorted images with keyset (cursor) pagination and their rating/BLEU
+// aggregates (scoped to the filter's model when there is one), one statement per page, and its count.
+// Raw because Prisma cannot express: the sort keys and keyset comparisons on expressions, which must match the
+// expression indexes of migration 20261125200000_gallery_stats so every sort walks an index; the per-model
+// aggregate subquery; and full-text search (websearch_to_tsquery over tsvector columns).
+import { z } from 'zod';
+import { Params, rawRows, type DbContext } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { BLEU_FILTER, PAGE_SIZE, RATING_FILTER } from '../limits.js';
 import type { GalleryImage, ImageFilter, ImagePage, ImageSort, ListImagesQuery } from '../types.js';
@@ -70,6 +74,27 @@ function checkRange(
   }
 }
 
+const GalleryRow = z.object({
+  id: z.string(),
+  sha256: z.string(),
+  mime: z.string(),
+  byteSize: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  thumbnailMime: z.string(),
+  filename: z.string().nullable(),
+  source: z.enum(['upload', 'dataset']),
+  dataset: z.string().nullable(),
+  split: z.enum(['train', 'val', 'test']).nullable(),
+  createdAt: z.date(),
+  uploaderVoterId: z.string().nullable(),
+  meanRating: z.number().nullable(),
+  ratingCount: z.number().int(),
+  bestBleu: z.number().nullable(),
+}) satisfies z.ZodType<GalleryImage>;
+
+const CountRow = z.object({ count: z.number().int() });
+
 const GALLERY_COLUMNS = `g.id, g.sha256, g.mime, g.byte_size AS "byteSize", g.width, g.height,
   g.thumbnail_mime AS "thumbnailMime", g.filename, g.source, g.dataset, g.split, g.created_at AS "createdAt",
   g.uploader_voter_id AS "uploaderVoterId", g.rating_sum::float8 / NULLIF(g.rating_count, 0) AS "meanRating", g.rating_count AS "ratingCount",
@@ -137,8 +162,9 @@ export async function listImages(ctx: DbContext, query: ListImagesQuery): Promis
       sort === 'newest' ? `${params.add(cursor.value)}::timestamptz` : `${params.add(cursor.value)}::float8`;
     where.push(`(${key}, g.id) < (${value}, ${params.add(cursor.id)}::uuid)`);
   }
-  const rows = await sql<GalleryImage>(
+  const rows = await rawRows(
     ctx,
+    GalleryRow,
     `SELECT ${GALLERY_COLUMNS} FROM ${from}
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY ${key} DESC, g.id DESC
@@ -153,8 +179,9 @@ export async function listImages(ctx: DbContext, query: ListImagesQuery): Promis
 export async function countImages(ctx: DbContext, filter: ImageFilter): Promise<number> {
   const params = new Params();
   const { from, where } = filteredImages(filter, params);
-  const [row] = await sql<{ count: number }>(
+  const [row] = await rawRows(
     ctx,
+    CountRow,
     `SELECT count(*)::int AS count FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     params.values,
   );
