@@ -1,9 +1,12 @@
 // Evaluation runs (corpus BLEU, CIDEr-D and ROUGE-L of a model over a dataset split): queued -> running -> succeeded | failed.
-// The database allows one queued/running run per model + dataset + split + settings, so starting an
-// identical run joins the active one instead.
-import { isUuid, Params, sql, type DbContext } from '../context.js';
+// The database allows one queued/running run per model + dataset + split + settings (a partial unique index),
+// so starting an identical run joins the active one instead.
+import type { Prisma } from '../../generated/prisma/client.js';
+import { EVALUATION_RUN_SELECT } from '../columns.js';
+import { isUuid, run, type DbContext } from '../context.js';
 import { decodeSettingsKey } from '../decode-settings.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { ConstraintViolationError, InvalidInputError, NotFoundError } from '../errors.js';
+import { claimOldestQueuedRun, countSharedImages, largestDisagreements } from '../sql/evaluation-runs.js';
 import type {
   CaptionDisagreement as CaptionDisagreementRecord,
   EvaluationResult,
@@ -13,42 +16,40 @@ import type {
   Split,
 } from '../types.js';
 
-const RUN_COLUMNS = `e.id, e.model_id AS "modelId", e.dataset, e.split, e.settings_key AS "settingsKey", e.settings,
-  e.status, e.done, e.total, e.reused_captions AS "reusedCaptions",
-  CASE WHEN e.bleu1 IS NULL THEN NULL ELSE ARRAY[e.bleu1, e.bleu2, e.bleu3, e.bleu4] END AS bleu,
-  e.metric_version AS "metricVersion", e.cider, e.cider_version AS "ciderVersion", e.rouge_l AS "rougeL",
-  e.rouge_l_version AS "rougeLVersion", e.error, e.created_at AS "createdAt", e.updated_at AS "updatedAt",
-  e.started_at AS "startedAt", e.finished_at AS "finishedAt"`;
+type RunRow = Prisma.EvaluationRunGetPayload<{ select: typeof EVALUATION_RUN_SELECT }>;
 
-const ACTIVE = `e.status IN ('queued', 'running')`;
+const ACTIVE: EvaluationStatus[] = ['queued', 'running'];
+
+/** The stored row as the record: BLEU-1..4 as one array (all four are written together). */
+function toRecord({ bleu1, bleu2, bleu3, bleu4, ...row }: RunRow): EvaluationRunRecord {
+  const bleu: EvaluationRunRecord['bleu'] =
+    bleu1 === null ? null : [bleu1, bleu2 as number, bleu3 as number, bleu4 as number];
+  return { ...(row as Omit<EvaluationRunRecord, 'bleu'>), bleu };
+}
 
 export function evaluationRunsRepository(ctx: DbContext) {
   async function getById(id: string): Promise<EvaluationRunRecord | null> {
     if (!isUuid(id)) return null;
-    const [row] = await sql<EvaluationRunRecord>(ctx, `SELECT ${RUN_COLUMNS} FROM evaluation_runs e WHERE e.id = $1`, [
-      id,
-    ]);
-    return row ?? null;
+    const row = await run(() => ctx.prisma.evaluationRun.findUnique({ where: { id }, select: EVALUATION_RUN_SELECT }));
+    return row ? toRecord(row) : null;
   }
 
-  /** Applies a status change allowed only from `from`; explains why when the run is elsewhere. */
+  /** Applies a status change allowed only from `from` (one UPDATE ... WHERE status IN ...); explains a refusal. */
   async function transition(
     id: string,
     from: EvaluationStatus[],
-    set: string,
-    values: unknown[],
+    data: Prisma.EvaluationRunUpdateManyMutationInput,
     action: string,
   ): Promise<EvaluationRunRecord> {
     if (!isUuid(id)) throw new NotFoundError('evaluation run', id);
-    // `set` numbers its own parameters from $1; they follow id and from here.
-    const assignments = set.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 2}`);
-    const [row] = await sql<EvaluationRunRecord>(
-      ctx,
-      `UPDATE evaluation_runs e SET ${assignments}, updated_at = now()
-       WHERE e.id = $1 AND e.status = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
-      [id, from, ...values],
+    const [row] = await run(() =>
+      ctx.prisma.evaluationRun.updateManyAndReturn({
+        where: { id, status: { in: from } },
+        data: { ...data, updatedAt: new Date() },
+        select: EVALUATION_RUN_SELECT,
+      }),
     );
-    if (row) return row;
+    if (row) return toRecord(row);
     const current = await getById(id);
     if (!current) throw new NotFoundError('evaluation run', id);
     throw new InvalidInputError(
@@ -60,63 +61,64 @@ export function evaluationRunsRepository(ctx: DbContext) {
     /** Queues a run, or returns the identical queued/running one with `joined: true`. */
     async startOrJoin(input: NewEvaluationRun): Promise<{ run: EvaluationRunRecord; joined: boolean }> {
       const settingsKey = decodeSettingsKey(input.settings);
-      const key = [input.modelId, input.dataset ?? null, input.split, settingsKey];
-      // Loops only if the active run finished between our insert and our read.
+      const key = { modelId: input.modelId, dataset: input.dataset ?? null, split: input.split, settingsKey };
+      // Loops only if the active run finished between our refused insert and our read.
       for (let attempt = 0; attempt < 5; attempt++) {
-        const [created] = await sql<EvaluationRunRecord>(
-          ctx,
-          `INSERT INTO evaluation_runs AS e (model_id, dataset, split, settings_key, settings, metric_version)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (model_id, (COALESCE(dataset, '')), split, settings_key) WHERE status IN ('queued', 'running')
-           DO NOTHING
-           RETURNING ${RUN_COLUMNS}`,
-          [...key, JSON.stringify(input.settings), input.metricVersion],
+        try {
+          const created = await run(() =>
+            ctx.prisma.evaluationRun.create({
+              data: { ...key, settings: input.settings, metricVersion: input.metricVersion },
+              select: EVALUATION_RUN_SELECT,
+            }),
+          );
+          return { run: toRecord(created), joined: false };
+        } catch (error) {
+          // The partial unique index evaluation_runs_one_active_idx: an identical run is queued or running.
+          if (!(error instanceof ConstraintViolationError && error.constraint === 'evaluation_runs_one_active_idx')) {
+            throw error;
+          }
+        }
+        const active = await run(() =>
+          ctx.prisma.evaluationRun.findFirst({
+            where: { ...key, status: { in: ACTIVE } },
+            select: EVALUATION_RUN_SELECT,
+          }),
         );
-        if (created) return { run: created, joined: false };
-        const [active] = await sql<EvaluationRunRecord>(
-          ctx,
-          `SELECT ${RUN_COLUMNS} FROM evaluation_runs e
-           WHERE e.model_id = $1 AND COALESCE(e.dataset, '') = COALESCE($2, '') AND e.split = $3
-             AND e.settings_key = $4 AND ${ACTIVE}`,
-          key,
-        );
-        if (active) return { run: active, joined: true };
+        if (active) return { run: toRecord(active), joined: true };
       }
       throw new Error('Could not start or join the evaluation run: it kept finishing concurrently. Try again.');
     },
 
     /** Takes the oldest queued run and marks it running; safe with several workers (SKIP LOCKED). */
     async claimNext(): Promise<EvaluationRunRecord | null> {
-      const [row] = await sql<EvaluationRunRecord>(
-        ctx,
-        `UPDATE evaluation_runs e SET status = 'running', started_at = now(), updated_at = now()
-         WHERE e.id = (SELECT q.id FROM evaluation_runs q WHERE q.status = 'queued'
-                       ORDER BY q.created_at, q.id FOR UPDATE SKIP LOCKED LIMIT 1)
-         RETURNING ${RUN_COLUMNS}`,
-      );
-      return row ?? null;
+      const id = await claimOldestQueuedRun(ctx);
+      return id === null ? null : getById(id);
     },
 
     /** Marks this queued run running; null when it is not queued (someone else took it). */
     async claim(id: string): Promise<EvaluationRunRecord | null> {
       if (!isUuid(id)) return null;
-      const [row] = await sql<EvaluationRunRecord>(
-        ctx,
-        `UPDATE evaluation_runs e SET status = 'running', started_at = now(), updated_at = now()
-         WHERE e.id = $1 AND e.status = 'queued' RETURNING ${RUN_COLUMNS}`,
-        [id],
+      const now = new Date();
+      const [row] = await run(() =>
+        ctx.prisma.evaluationRun.updateManyAndReturn({
+          where: { id, status: 'queued' },
+          data: { status: 'running', startedAt: now, updatedAt: now },
+          select: EVALUATION_RUN_SELECT,
+        }),
       );
-      return row ?? null;
+      return row ? toRecord(row) : null;
     },
 
-    setTotal: (id: string, total: number) => transition(id, ['running'], 'total = $1', [total], 'set the total of'),
+    setTotal: (id: string, total: number) => transition(id, ['running'], { total }, 'set the total of'),
 
     progress: (id: string, progress: { done: number; reusedCaptions?: number }) =>
       transition(
         id,
         ['running'],
-        'done = $1, reused_captions = COALESCE($2, e.reused_captions)',
-        [progress.done, progress.reusedCaptions ?? null],
+        {
+          done: progress.done,
+          ...(progress.reusedCaptions === undefined ? {} : { reusedCaptions: progress.reusedCaptions }),
+        },
         'report progress of',
       ),
 
@@ -132,12 +134,23 @@ export function evaluationRunsRepository(ctx: DbContext) {
           throw new InvalidInputError(`An evaluation result needs a finite ${name} score and its definition version.`);
         }
       }
+      const [bleu1, bleu2, bleu3, bleu4] = bleu;
       return transition(
         id,
         ['running'],
-        `status = 'succeeded', bleu1 = $1, bleu2 = $2, bleu3 = $3, bleu4 = $4, cider = $5, cider_version = $6,
-         rouge_l = $7, rouge_l_version = $8, error = NULL, finished_at = now()`,
-        [...bleu, cider.value, cider.version, rougeL.value, rougeL.version],
+        {
+          status: 'succeeded',
+          bleu1,
+          bleu2,
+          bleu3,
+          bleu4,
+          cider: cider.value,
+          ciderVersion: cider.version,
+          rougeL: rougeL.value,
+          rougeLVersion: rougeL.version,
+          error: null,
+          finishedAt: new Date(),
+        },
         'finish',
       );
     },
@@ -146,8 +159,11 @@ export function evaluationRunsRepository(ctx: DbContext) {
       transition(
         id,
         ['queued', 'running'],
-        `status = 'failed', error = $1, finished_at = now()`,
-        [message.trim() === '' ? 'failed without a message' : message],
+        {
+          status: 'failed',
+          error: message.trim() === '' ? 'failed without a message' : message,
+          finishedAt: new Date(),
+        },
         'fail',
       ),
 
@@ -155,46 +171,63 @@ export function evaluationRunsRepository(ctx: DbContext) {
      * Puts runs left 'running' by a process that stopped back in the queue, progress reset (cached
      * captions make the re-run cheap). Call once at start-up, before starting workers.
      */
-    requeueInterrupted(): Promise<EvaluationRunRecord[]> {
-      return sql<EvaluationRunRecord>(
-        ctx,
-        `UPDATE evaluation_runs e SET status = 'queued', done = 0, reused_captions = 0, started_at = NULL,
-           updated_at = now()
-         WHERE e.status = 'running' RETURNING ${RUN_COLUMNS}`,
+    async requeueInterrupted(): Promise<EvaluationRunRecord[]> {
+      const rows = await run(() =>
+        ctx.prisma.evaluationRun.updateManyAndReturn({
+          where: { status: 'running' },
+          data: { status: 'queued', done: 0, reusedCaptions: 0, startedAt: null, updatedAt: new Date() },
+          select: EVALUATION_RUN_SELECT,
+        }),
       );
+      return rows.map(toRecord);
     },
 
     getById,
 
     /** Newest first. */
-    list(
+    async list(
       options: { modelId?: string | null; split?: Split | null; status?: EvaluationStatus | null; first?: number } = {},
-    ) {
+    ): Promise<EvaluationRunRecord[]> {
       const first = options.first ?? 50;
       if (!Number.isInteger(first) || first < 1 || first > 500) {
         throw new InvalidInputError(`first must be a whole number from 1 to 500 (got ${first}).`);
       }
-      const params = new Params();
-      const where: string[] = [];
-      if (options.modelId) where.push(`e.model_id = ${params.add(options.modelId)}`);
-      if (options.split) where.push(`e.split = ${params.add(options.split)}`);
-      if (options.status) where.push(`e.status = ${params.add(options.status)}`);
-      return sql<EvaluationRunRecord>(
-        ctx,
-        `SELECT ${RUN_COLUMNS} FROM evaluation_runs e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY e.created_at DESC, e.id DESC LIMIT ${first}`,
-        params.values,
+      const rows = await run(() =>
+        ctx.prisma.evaluationRun.findMany({
+          where: {
+            ...(options.modelId ? { modelId: options.modelId } : {}),
+            ...(options.split ? { split: options.split } : {}),
+            ...(options.status ? { status: options.status } : {}),
+          },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: first,
+          select: EVALUATION_RUN_SELECT,
+        }),
       );
+      return rows.map(toRecord);
     },
 
-    /** The newest succeeded run of each model + dataset + split + settings. */
-    latestSucceeded(): Promise<EvaluationRunRecord[]> {
-      return sql<EvaluationRunRecord>(
-        ctx,
-        `SELECT DISTINCT ON (e.model_id, COALESCE(e.dataset, ''), e.split, e.settings_key) ${RUN_COLUMNS}
-         FROM evaluation_runs e WHERE e.status = 'succeeded'
-         ORDER BY e.model_id, COALESCE(e.dataset, ''), e.split, e.settings_key, e.finished_at DESC, e.id DESC`,
+    /**
+     * The newest succeeded run of each model + dataset + split + settings (dataset is never '' (a CHECK), so
+     * grouping on it as stored, NULL included, is grouping on COALESCE(dataset, '')).
+     */
+    async latestSucceeded(): Promise<EvaluationRunRecord[]> {
+      const rows = await run(() =>
+        ctx.prisma.evaluationRun.findMany({
+          where: { status: 'succeeded' },
+          distinct: ['modelId', 'dataset', 'split', 'settingsKey'],
+          orderBy: [
+            { modelId: 'asc' },
+            { dataset: { sort: 'asc', nulls: 'first' } },
+            { split: 'asc' },
+            { settingsKey: 'asc' },
+            { finishedAt: 'desc' },
+            { id: 'desc' },
+          ],
+          select: EVALUATION_RUN_SELECT,
+        }),
       );
+      return rows.map(toRecord);
     },
 
     /**
@@ -211,33 +244,11 @@ export function evaluationRunsRepository(ctx: DbContext) {
         throw new InvalidInputError(`first must be a whole number from 0 to 100 (got ${first}).`);
       }
       if (!isUuid(runAId) || !isUuid(runBId)) return { sharedImages: 0, disagreements: [] };
-      const pairs = `
-        WITH a AS (SELECT * FROM evaluation_runs WHERE id = $1), b AS (SELECT * FROM evaluation_runs WHERE id = $2),
-        pairs AS (
-          SELECT i.id AS "imageId", ca.id AS "captionAId", cb.id AS "captionBId", ca.text <> cb.text AS differ,
-                 ca.sentence_bleu - cb.sentence_bleu AS "bleuDelta"
-          FROM a, b, images i
-          JOIN captions ca ON ca.image_id = i.id
-          JOIN captions cb ON cb.image_id = i.id
-          WHERE ca.model_id = a.model_id AND ca.settings_key = a.settings_key
-            AND cb.model_id = b.model_id AND cb.settings_key = b.settings_key
-            AND i.split = a.split AND i.split = b.split
-            AND (a.dataset IS NULL OR i.dataset = a.dataset) AND (b.dataset IS NULL OR i.dataset = b.dataset)
-            AND ca.sentence_bleu IS NOT NULL AND cb.sentence_bleu IS NOT NULL
-            AND EXISTS (SELECT 1 FROM reference_captions r WHERE r.image_id = i.id)
-        )`;
-      const [counted] = await sql<{ sharedImages: number }>(
-        ctx,
-        `${pairs} SELECT count(*)::int AS "sharedImages" FROM pairs`,
-        [runAId, runBId],
-      );
-      const disagreements = await sql<CaptionDisagreementRecord>(
-        ctx,
-        `${pairs} SELECT "imageId", "captionAId", "captionBId", "bleuDelta" FROM pairs WHERE differ
-         ORDER BY abs("bleuDelta") DESC, "imageId" LIMIT ${first}`,
-        [runAId, runBId],
-      );
-      return { sharedImages: counted?.sharedImages ?? 0, disagreements };
+      const [sharedImages, disagreements] = await Promise.all([
+        countSharedImages(ctx, runAId, runBId),
+        largestDisagreements(ctx, runAId, runBId, first),
+      ]);
+      return { sharedImages, disagreements };
     },
   };
 }
