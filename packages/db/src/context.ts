@@ -34,11 +34,6 @@ export async function rawRows<Schema extends z.ZodType>(
   });
 }
 
-/** Raw statement without row validation; the repositories not yet on Prisma Client still use it. */
-export async function sql<Row extends object>(ctx: DbContext, text: string, params: unknown[] = []): Promise<Row[]> {
-  return translated(async () => (await ctx.pool.query<Row>(text, params)).rows);
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids are UUIDs; anything else cannot name a row, so lookups answer null without asking PostgreSQL. */
 export const isUuid = (id: string): boolean => UUID.test(id);
