@@ -349,7 +349,6 @@ test('errors never carry stack traces, source paths, SQL or constraint names', a
   }
 });
 
-// Last: it starts and stops a second API in this process, which the shared model sessions do not outlive.
 test('500 votes and a stream of new sessions from one address are cut off at the configured limits (429 / RATE_LIMITED)', async () => {
   const limited = await startTestApi({
     CAPTIONER_RATE_LIMIT_SESSIONS_PER_HOUR: '6',
@@ -426,4 +425,16 @@ test('500 votes and a stream of new sessions from one address are cut off at the
   } finally {
     await limited.stop();
   }
+  // The second API shared this process's loaded models; stopping it leaves the first one captioning.
+  const [, , fresh] = await fixtureImages(3);
+  const { body } = await api.upload([{ name: fresh!.name, bytes: fresh!.bytes, type: 'image/jpeg' }]);
+  const freshId = body.results[0]!.imageId!;
+  const models = await loadedModels(api);
+  await waitUntil('captions after the second API stopped', async () => {
+    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
+      'query($id: ID!) { image(id: $id) { captions { id } } }',
+      { id: freshId },
+    );
+    return r.image.captions.length === models.length || null;
+  });
 });

@@ -39,7 +39,10 @@ export async function listModels(modelsDir: string): Promise<string[]> {
 
 const cache = new Map<string, Promise<CaptionModel>>();
 
-/** Loads (once) and validates a model directory, given as a path or an id under modelsDir. */
+/**
+ * Loads (once) and validates a model directory, given as a path or an id under modelsDir. Callers asking for the
+ * same model share one instance; each disposes it once, and the last dispose releases its sessions.
+ */
 export async function loadModel(dirOrId: string, options: LoadOptions = {}): Promise<CaptionModel> {
   const execution: ExecutionOptions = definedOnly(options);
   const dir = await resolveModelDir(dirOrId, options.modelsDir);
@@ -62,7 +65,7 @@ export async function loadModel(dirOrId: string, options: LoadOptions = {}): Pro
     cache.set(key, loading);
     loading.catch(() => cache.delete(key));
   }
-  return loading;
+  return (await loading).retain();
 }
 
 async function load(

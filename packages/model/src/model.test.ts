@@ -335,11 +335,15 @@ test('CUDA requested where ONNX Runtime has no CUDA provider: CPU fallback with 
   );
 });
 
-test('loadModel reuses a loaded model (by path or id) until it is disposed', async () => {
+test('loadModel reuses a loaded model (by path or id) until every caller has disposed it', async () => {
   const a = await loadModel(fixtureModelDir('shapes-lstm'), { intraOpNumThreads: 1 });
   const b = await loadModel('shapes-lstm', { intraOpNumThreads: 1, modelsDir: fixtureModelsDir() });
   assert.equal(a, b);
   await a.dispose();
+  // The other caller (say, a second server in the same process) still captions with it.
+  const image = await readFile(path.join(fixtureModelDir('shapes-lstm'), 'golden.png'));
+  assert.ok((await b.caption([image]))[0]!.text.length > 0);
+  await b.dispose();
   const c = await loadModel('shapes-lstm', { intraOpNumThreads: 1, modelsDir: fixtureModelsDir() });
   loaded.push(c);
   assert.notEqual(c, a);

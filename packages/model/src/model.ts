@@ -64,6 +64,8 @@ export class CaptionModel {
   /** The encoder this model runs, shared with every loaded model that has the same encoder file and image spec. */
   readonly encoder: EncoderInfo;
   private released = false;
+  /** loadModel() callers that have not disposed yet (the cache hands one instance to all of them). */
+  private users = 0;
 
   constructor(
     readonly dir: string,
@@ -126,8 +128,17 @@ export class CaptionModel {
     return out.logprobs.slice(0, out.vocabSize);
   }
 
+  /** Counts one more loadModel() caller; each must dispose() once, and the last one releases the sessions. */
+  retain(): this {
+    this.assertUsable();
+    this.users += 1;
+    return this;
+  }
+
+  /** Gives up this caller's use; the sessions are released when every loadModel() caller has disposed. */
   async dispose(): Promise<void> {
     if (this.released) return;
+    if (--this.users > 0) return;
     this.released = true;
     this.onDispose();
     await Promise.all([this.graphs.encoder.release(), this.graphs.init.release(), this.graphs.step.release()]);
