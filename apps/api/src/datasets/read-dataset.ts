@@ -134,7 +134,15 @@ export function kaggleSplit(names: readonly string[]): Map<string, DatasetSplit>
 }
 
 async function readKaggle(root: string): Promise<DatasetExample[]> {
-  const rows = parseCsv(await readFile(path.join(root, kaggleCsv), 'utf8'));
+  let rows: string[][];
+  try {
+    rows = parseCsv(await readFile(path.join(root, kaggleCsv), 'utf8'));
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_')) {
+      throw new DatasetError(`${kaggleCsv} is not valid CSV: ${error.message}`);
+    }
+    throw error;
+  }
   const header = rows[0];
   if (!header || header[0]?.trim() !== 'image' || header[1]?.trim() !== 'caption') {
     throw new DatasetError(

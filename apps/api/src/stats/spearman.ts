@@ -1,6 +1,7 @@
-// Spearman's rank correlation (Pearson correlation of average ranks, so ties are handled).
+// Spearman's rank correlation (simple-statistics: Pearson correlation of average ranks, so ties are handled).
+import { sampleRankCorrelation } from 'simple-statistics';
 
-/** Average 1-based ranks; tied values share the mean of their positions. */
+/** Average 1-based ranks; tied values share the mean of their positions (the ranks Spearman's rho correlates). */
 export function averageRanks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(values.length);
@@ -14,27 +15,11 @@ export function averageRanks(values: readonly number[]): number[] {
   return ranks;
 }
 
-function pearson(x: readonly number[], y: readonly number[]): number | null {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (sxx === 0 || syy === 0) return null;
-  return sxy / Math.sqrt(sxx * syy);
-}
-
 /** rho in [-1, 1], or null with fewer than 3 pairs or when either side is constant. */
 export function spearman(x: readonly number[], y: readonly number[]): number | null {
   if (x.length !== y.length) throw new Error(`spearman: ${x.length} x values but ${y.length} y values`);
   if (x.length < 3) return null;
-  return pearson(averageRanks(x), averageRanks(y));
+  const rho = sampleRankCorrelation([...x], [...y]);
+  // NaN: a constant side has no ranking. Rounding can step just past +-1.
+  return Number.isNaN(rho) ? null : Math.max(-1, Math.min(1, rho));
 }
