@@ -3,19 +3,14 @@ import { GalleryFilters } from '@/components/gallery-filters';
 import { GalleryGrid } from '@/components/gallery-grid';
 import { ServiceError } from '@/components/service-error';
 import { GALLERY_PAGE_QUERY, galleryParamsToSearch, galleryVariables, parseGalleryParams } from '@/lib/gallery-query';
+import type { GalleryPageQuery } from '@/generated/graphql';
 import { serverQuery } from '@/lib/server-graphql';
-import type { ImageConnection, ModelRef } from '@/lib/types';
-
-interface GalleryData {
-  images: ImageConnection;
-  models: ModelRef[];
-}
 
 export default async function GalleryPage({ searchParams }: PageProps<'/'>) {
   const params = parseGalleryParams(await searchParams);
-  let data: GalleryData;
+  let data: GalleryPageQuery;
   try {
-    data = await serverQuery<GalleryData>(GALLERY_PAGE_QUERY, galleryVariables(params));
+    data = await serverQuery(GALLERY_PAGE_QUERY, galleryVariables(params));
   } catch (error) {
     return <ServiceError error={error} />;
   }

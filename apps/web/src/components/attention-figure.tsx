@@ -2,7 +2,7 @@
 // The image large, with the attention model's caption as a strip of words underneath: hover, focus or step
 // through a word to see where the model looked when it said it (the Show, Attend and Tell figure, live).
 import { useEffect, useRef, useState } from 'react';
-import type { Attention } from '@/lib/types';
+import type { Attention } from '@/lib/fragments';
 import { HeatmapCanvas } from './heatmap-canvas';
 
 interface Props {

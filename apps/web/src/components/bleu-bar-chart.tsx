@@ -1,6 +1,6 @@
 // Grouped bars: BLEU-1..4 for each finished evaluation run, so a new run sits beside earlier ones.
 import { modelLabel, splitLabel } from '@/lib/format';
-import type { EvaluationRun } from '@/lib/types';
+import type { EvaluationRun } from '@/lib/fragments';
 
 const H = 260;
 const PAD = { left: 36, right: 8, top: 12, bottom: 54 };

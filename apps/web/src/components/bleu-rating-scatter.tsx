@@ -1,7 +1,7 @@
 // Sentence BLEU (x) against mean human rating (y) for every rated caption, one colour per model: does the
 // automatic metric agree with people?
 import { modelLabel } from '@/lib/format';
-import type { LeaderboardEntry } from '@/lib/types';
+import type { LeaderboardEntry } from '@/lib/fragments';
 
 const W = 560;
 const H = 320;

@@ -2,7 +2,7 @@
 // ROUGE-L valid/test. Each model's row holds what training reported at export; a second row holds what this
 // service measured (latest evaluation run). Manifests and runs from before CIDEr-D and ROUGE-L show "—".
 import { formatBleu, formatCount, formatMetric, modelLabel } from '@/lib/format';
-import type { LeaderboardEntry, Split } from '@/lib/types';
+import type { LeaderboardEntry, Split } from '@/lib/fragments';
 
 const SPLITS: Split[] = ['VAL', 'TEST'];
 const ORDERS = [0, 1, 2, 3];

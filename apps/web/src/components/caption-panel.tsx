@@ -1,6 +1,6 @@
 // One model's caption of an image: the sentence, its scores, the visitor's stars and the beam's alternatives.
 import { formatBleu, formatMetric, modelLabel, modelLongName } from '@/lib/format';
-import type { CaptionDetail } from '@/lib/types';
+import type { CaptionDetail } from '@/lib/fragments';
 import { ModelBadge } from './model-badge';
 import { NBestList } from './n-best-list';
 import { StarRating } from './star-rating';

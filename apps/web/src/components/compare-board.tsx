@@ -3,44 +3,21 @@
 // T keys; the model names appear after the vote; N or Enter moves to the next image.
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
+import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
+import type { Comparison, PreferenceWinner } from '@/lib/fragments';
 import { modelLabel } from '@/lib/format';
-import type { Comparison, PreferenceWinner } from '@/lib/types';
 import { ModelBadge } from './model-badge';
 
-const NEXT_COMPARISON = /* GraphQL */ `
+const NEXT_COMPARISON = graphql(`
   query NextComparison {
     nextComparison {
-      image {
-        id
-        width
-        height
-        originalUrl
-        references
-      }
-      captionA {
-        id
-        text
-        sentenceBleu
-        model {
-          id
-          variant
-        }
-      }
-      captionB {
-        id
-        text
-        sentenceBleu
-        model {
-          id
-          variant
-        }
-      }
+      ...ComparisonFields
     }
   }
-`;
+`);
 
-const RECORD = /* GraphQL */ `
+const RECORD = graphql(`
   mutation Prefer($input: RecordPreferenceInput!) {
     recordPreference(input: $input) {
       preference {
@@ -49,7 +26,7 @@ const RECORD = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 type State =
   | { kind: 'loading' }
@@ -67,7 +44,7 @@ export function CompareBoard() {
   const next = useCallback(async () => {
     setState({ kind: 'loading' });
     try {
-      const data = await clientQuery<{ nextComparison: Comparison | null }>(NEXT_COMPARISON);
+      const data = await clientQuery(NEXT_COMPARISON);
       setState(
         data.nextComparison ? { kind: 'voting', comparison: data.nextComparison, saving: false } : { kind: 'done' },
       );

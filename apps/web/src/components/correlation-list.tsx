@@ -1,6 +1,6 @@
 // Spearman's ρ between each per-caption metric (sentence BLEU-4, ROUGE-L, CIDEr-D) and the community's mean
 // rating, overall and per model, beside the BLEU scatter chart: which metric ranks captions as these voters do.
-import type { Correlation, Leaderboard } from '@/lib/types';
+import type { Correlation, Leaderboard } from '@/lib/fragments';
 
 type Correlations = Pick<Leaderboard, 'bleuRatingCorrelation' | 'rougeLRatingCorrelation' | 'ciderRatingCorrelation'>;
 

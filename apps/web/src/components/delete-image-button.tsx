@@ -3,15 +3,16 @@
 // captions, ratings and votes go with it), then returns to the gallery.
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
 
-const DELETE_IMAGE = `
+const DELETE_IMAGE = graphql(`
   mutation DeleteImage($id: ID!) {
     deleteImage(id: $id) {
       deletedImageId
     }
   }
-`;
+`);
 
 export function DeleteImageButton({ imageId }: { imageId: string }) {
   const router = useRouter();

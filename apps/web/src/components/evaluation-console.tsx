@@ -2,26 +2,25 @@
 // Start an evaluation run for a model on a dataset split with chosen decode settings, watch every active run's
 // progress (polling), see BLEU beside the earlier runs, and compare two finished runs side by side.
 import { useEffect, useState } from 'react';
+import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
 import { BEAM_WIDTH, checkDecodeSettings, defaultMaxLength, MAX_LENGTH } from '@/lib/decode-limits';
 import { splitLabel } from '@/lib/format';
-import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
-import type { Dataset, EvaluationRun, ModelRef, Split } from '@/lib/types';
+import type { Dataset, EvaluationRun, ModelChoice, Split } from '@/lib/fragments';
 import { BleuBarChart } from './bleu-bar-chart';
 import { EvaluationRunRow } from './evaluation-run-row';
 import { RangeField } from './range-field';
 import { RunComparison } from './run-comparison';
 
-const RUNS_QUERY = /* GraphQL */ `
+const RUNS_QUERY = graphql(`
   query Runs {
     evaluationRuns(first: 50) {
       ...EvaluationRunFields
     }
   }
-  ${EVALUATION_RUN_FIELDS}
-`;
+`);
 
-const START = /* GraphQL */ `
+const START = graphql(`
   mutation Start($input: StartEvaluationRunInput!) {
     startEvaluationRun(input: $input) {
       joined
@@ -30,15 +29,14 @@ const START = /* GraphQL */ `
       }
     }
   }
-  ${EVALUATION_RUN_FIELDS}
-`;
+`);
 
 const POLL_MS = 1000;
 const SPLITS: Split[] = ['TEST', 'VAL', 'TRAIN'];
 const BEAM_CHOICES = Array.from({ length: BEAM_WIDTH.max - BEAM_WIDTH.min + 1 }, (_, i) => BEAM_WIDTH.min + i);
 
 interface Props {
-  models: (ModelRef & { loaded: boolean; maxLength: number })[];
+  models: ModelChoice[];
   datasets: Dataset[];
   initialRuns: EvaluationRun[];
 }
@@ -69,7 +67,7 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
     if (!anyActive) return;
     const timer = setInterval(async () => {
       try {
-        setRuns((await clientQuery<{ evaluationRuns: EvaluationRun[] }>(RUNS_QUERY)).evaluationRuns);
+        setRuns((await clientQuery(RUNS_QUERY)).evaluationRuns);
       } catch {
         // Retried on the next tick.
       }
@@ -84,7 +82,7 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
     setStarting(true);
     setMessage(null);
     try {
-      const data = await clientQuery<{ startEvaluationRun: { joined: boolean; run: EvaluationRun } }>(START, {
+      const data = await clientQuery(START, {
         input: { modelId, split, dataset: dataset || null, ...settings },
       });
       const { run, joined } = data.startEvaluationRun;

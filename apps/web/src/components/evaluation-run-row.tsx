@@ -1,6 +1,6 @@
 // One evaluation run in the list: what it evaluates, how far it is, and its BLEU, CIDEr-D and ROUGE-L once done.
 import { formatBleu, formatMetric, splitLabel } from '@/lib/format';
-import type { EvaluationRun } from '@/lib/types';
+import type { EvaluationRun } from '@/lib/fragments';
 import { ModelBadge } from './model-badge';
 
 const STATUS_LABEL = { QUEUED: 'Queued', RUNNING: 'Running', SUCCEEDED: 'Done', FAILED: 'Failed' } as const;

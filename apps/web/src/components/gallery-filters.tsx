@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { EMPTY_GALLERY_PARAMS, galleryParamsToSearch, type GalleryParams } from '@/lib/gallery-query';
 import { modelLabel } from '@/lib/format';
-import type { ModelRef } from '@/lib/types';
+import type { ModelRef } from '@/lib/fragments';
 
 interface Props {
   params: GalleryParams;

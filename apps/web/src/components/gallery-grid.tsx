@@ -3,8 +3,8 @@
 // when the sentinel scrolls into view (or the button is pressed, for keyboards and slow scrollers).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { clientQuery } from '@/lib/client-graphql';
-import { GALLERY_QUERY, galleryVariables, type GalleryParams } from '@/lib/gallery-query';
-import type { GalleryImage, ImageConnection } from '@/lib/types';
+import type { GalleryImage } from '@/lib/fragments';
+import { GALLERY_QUERY, galleryVariables, type GalleryParams, type ImageConnection } from '@/lib/gallery-query';
 import { ImageCard } from './image-card';
 
 interface Props {
@@ -27,7 +27,7 @@ export function GalleryGrid({ params, initial }: Props) {
     setLoading(true);
     setError(null);
     try {
-      const data = await clientQuery<{ images: ImageConnection }>(GALLERY_QUERY, galleryVariables(params, cursor));
+      const data = await clientQuery(GALLERY_QUERY, galleryVariables(params, cursor));
       setImages((previous) => {
         const seen = new Set(previous.map((image) => image.id));
         return [...previous, ...data.images.edges.map((edge) => edge.node).filter((image) => !seen.has(image.id))];

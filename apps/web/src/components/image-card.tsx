@@ -1,7 +1,7 @@
 // One gallery tile: the thumbnail and each model's caption, linking to the image page.
 import Link from 'next/link';
 import { byVariant, formatBleu, formatStars, splitLabel } from '@/lib/format';
-import type { GalleryImage } from '@/lib/types';
+import type { GalleryImage } from '@/lib/fragments';
 import { ModelBadge } from './model-badge';
 import { thumbnailSize } from './thumbnail-size';
 

@@ -1,7 +1,7 @@
 // A small forest plot: one row per model with a point estimate and its 95% interval on a shared axis.
 // Used for mean star rating (1..5) and Bradley–Terry strength.
 import { modelLabel } from '@/lib/format';
-import type { ModelVariant } from '@/lib/types';
+import type { ModelVariant } from '@/lib/fragments';
 
 export interface IntervalRow {
   label: string;

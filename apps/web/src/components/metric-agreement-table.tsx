@@ -1,6 +1,6 @@
 // Which metric agrees with people: each metric's Kendall tau against Flickr8k's human judgements, this project's
 // value beside the published one (docs/human-agreement.md), as the API's metricHumanAgreement serves it.
-import type { MetricHumanAgreement } from '@/lib/types';
+import type { MetricHumanAgreement } from '@/lib/fragments';
 
 /** Kendall tau x100, as the caption-metric papers print it. */
 function formatTau(value: number | null | undefined): string {

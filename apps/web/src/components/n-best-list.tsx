@@ -1,5 +1,5 @@
 // Beam search's other finished hypotheses, so people can see what the model almost said.
-import type { Hypothesis } from '@/lib/types';
+import type { Hypothesis } from '@/lib/fragments';
 
 /** Collapsed and hidden for a single hypothesis by default; `open` shows it expanded, even for greedy decoding. */
 export function NBestList({ hypotheses, open = false }: { hypotheses: Hypothesis[]; open?: boolean }) {

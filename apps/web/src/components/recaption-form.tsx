@@ -2,16 +2,16 @@
 // Caption this image again with a chosen model and decode settings (beam width, max length), and show the new
 // caption with beam search's n-best list and scores. Settings already tried come back from the store (`cached`).
 import { useId, useState } from 'react';
+import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
 import { BEAM_WIDTH, checkDecodeSettings, defaultMaxLength, MAX_LENGTH } from '@/lib/decode-limits';
-import { CAPTION_DETAIL_FIELDS } from '@/lib/fragments';
+import type { CaptionDetail, ModelChoice } from '@/lib/fragments';
 import { formatBleu } from '@/lib/format';
-import type { CaptionDetail, ModelVariant } from '@/lib/types';
 import { ModelBadge } from './model-badge';
 import { NBestList } from './n-best-list';
 import { RangeField } from './range-field';
 
-const CAPTION_IMAGE = /* GraphQL */ `
+const CAPTION_IMAGE = graphql(`
   mutation Recaption($input: CaptionImageInput!) {
     captionImage(input: $input) {
       cached
@@ -20,19 +20,11 @@ const CAPTION_IMAGE = /* GraphQL */ `
       }
     }
   }
-  ${CAPTION_DETAIL_FIELDS}
-`;
-
-export interface RecaptionModel {
-  id: string;
-  variant: ModelVariant;
-  loaded: boolean;
-  maxLength: number;
-}
+`);
 
 interface Props {
   imageId: string;
-  models: RecaptionModel[];
+  models: ModelChoice[];
 }
 
 export function RecaptionForm({ imageId, models }: Props) {
@@ -59,7 +51,7 @@ export function RecaptionForm({ imageId, models }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const data = await clientQuery<{ captionImage: { cached: boolean; caption: CaptionDetail } }>(CAPTION_IMAGE, {
+      const data = await clientQuery(CAPTION_IMAGE, {
         input: { imageId, modelId, ...settings },
       });
       setResult(data.captionImage);

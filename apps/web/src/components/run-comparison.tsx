@@ -2,12 +2,14 @@
 // Two finished evaluation runs side by side: each metric with its delta, and the images where the two runs'
 // captions disagree most (largest gap in sentence BLEU on the same image).
 import { useEffect, useState } from 'react';
+import { graphql } from '@/generated';
+import type { CompareRunsQuery } from '@/generated/graphql';
 import { clientQuery } from '@/lib/client-graphql';
+import type { EvaluationRun } from '@/lib/fragments';
 import { formatBleu, splitLabel } from '@/lib/format';
-import type { EvaluationRun, EvaluationRunComparison } from '@/lib/types';
 import { thumbnailSize } from './thumbnail-size';
 
-const COMPARE = /* GraphQL */ `
+const COMPARE = graphql(`
   query CompareRuns($runA: ID!, $runB: ID!) {
     evaluationRunComparison(runA: $runA, runB: $runB, first: 8) {
       sharedImages
@@ -32,7 +34,8 @@ const COMPARE = /* GraphQL */ `
       }
     }
   }
-`;
+`);
+type EvaluationRunComparison = NonNullable<CompareRunsQuery['evaluationRunComparison']>;
 
 /** The corpus metrics a run reports, in table order; a new metric is one more entry. */
 const METRICS: { label: string; value: (run: EvaluationRun) => number | null | undefined }[] = [
@@ -70,7 +73,7 @@ export function RunComparison({ runs }: { runs: EvaluationRun[] }) {
   useEffect(() => {
     if (!pair) return;
     const [runA, runB] = pair.split(' ');
-    clientQuery<{ evaluationRunComparison: EvaluationRunComparison | null }>(COMPARE, { runA, runB })
+    clientQuery(COMPARE, { runA: runA!, runB: runB! })
       .then((data) => setAnswer({ pair, comparison: data.evaluationRunComparison }))
       .catch((failure: unknown) =>
         setAnswer({ pair, comparison: null, error: `Could not compare the runs: ${(failure as Error).message}` }),

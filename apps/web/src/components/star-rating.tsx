@@ -2,11 +2,12 @@
 // 1–5 stars for one caption, as a radio group (arrow keys work), saved for this visitor as soon as it is picked.
 import { STARS } from '@captioner/db/limits';
 import { useId, useState } from 'react';
+import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
+import type { RatingSummary } from '@/lib/fragments';
 import { formatStars } from '@/lib/format';
-import type { RatingSummary } from '@/lib/types';
 
-const RATE = /* GraphQL */ `
+const RATE = graphql(`
   mutation Rate($input: RateCaptionInput!) {
     rateCaption(input: $input) {
       caption {
@@ -20,7 +21,7 @@ const RATE = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 interface Props {
   captionId: string;
@@ -45,10 +46,7 @@ export function StarRating({ captionId, label, myRating, ratings }: Props) {
     setMine(stars);
     setStatus({ kind: 'saving' });
     try {
-      const data = await clientQuery<{ rateCaption: { caption: { myRating: number | null; ratings: RatingSummary } } }>(
-        RATE,
-        { input: { captionId, stars } },
-      );
+      const data = await clientQuery(RATE, { input: { captionId, stars } });
       setMine(data.rateCaption.caption.myRating);
       setSummary(data.rateCaption.caption.ratings);
       setStatus({ kind: 'saved' });

@@ -2,6 +2,14 @@
 // Upload: drop or pick several images; each is sent with a progress bar (two at a time), then polled until both
 // models have captioned it. Rejected files say why.
 import { useEffect, useReducer, useRef, useState } from 'react';
+import { graphql } from '@/generated';
+import {
+  TypedDocumentString,
+  UploadedImageFieldsFragmentDoc,
+  UploadPollModelsFragmentDoc,
+  type UploadedImageFieldsFragment,
+  type UploadPollModelsFragment,
+} from '@/generated/graphql';
 import { clientQuery } from '@/lib/client-graphql';
 import { uploadFile } from '@/lib/upload-file';
 import { imagesToPoll, uploadReducer, uploadsToStart, type PolledImage } from '@/lib/upload-state';
@@ -9,17 +17,36 @@ import { UploadItem } from './upload-item';
 
 const POLL_MS = 1200;
 
-function captionsQuery(ids: string[]): string {
-  const fields = ids
-    .map(
-      (id, index) =>
-        `i${index}: image(id: ${JSON.stringify(id)}) { id captioningPending captions { id text sentenceBleu model { id variant } } }`,
-    )
-    .join('\n');
-  return `query UploadedCaptions {\nmodels { id loaded }\n${fields}\n}`;
-}
+graphql(`
+  fragment UploadPollModels on Query {
+    models {
+      id
+      loaded
+    }
+  }
+`);
 
-type Polled = { models: { id: string; loaded: boolean }[] } & Record<string, PolledImage | null>;
+graphql(`
+  fragment UploadedImageFields on Image {
+    id
+    captioningPending
+    captions {
+      ...CaptionSummaryFields
+    }
+  }
+`);
+
+type Polled = UploadPollModelsFragment & Record<string, UploadedImageFieldsFragment | null>;
+
+/** One query for every image still being captioned (aliases i0, i1, ...), so its length varies with the uploads. */
+function captionsQuery(ids: string[]): TypedDocumentString<Polled, Record<string, never>> {
+  const fields = ids
+    .map((id, index) => `i${index}: image(id: ${JSON.stringify(id)}) { ...UploadedImageFields }`)
+    .join('\n');
+  return new TypedDocumentString(
+    `query UploadedCaptions {\n...UploadPollModels\n${fields}\n}\n${UploadPollModelsFragmentDoc}${UploadedImageFieldsFragmentDoc}`,
+  );
+}
 
 export function Uploader() {
   const [entries, dispatch] = useReducer(uploadReducer, []);
@@ -54,7 +81,7 @@ export function Uploader() {
     let stopped = false;
     const timer = setInterval(async () => {
       try {
-        const data = await clientQuery<Polled>(captionsQuery(ids));
+        const data = await clientQuery(captionsQuery(ids));
         if (stopped) return;
         const loadedModelIds = data.models.filter((model) => model.loaded).map((model) => model.id);
         const images = Object.values(data).filter(

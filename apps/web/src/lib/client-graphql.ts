@@ -1,9 +1,13 @@
 // GraphQL from the browser: always through the web's same-origin /graphql proxy (it adds the voter header), with
 // the admin token when one was entered in this tab (admin operations need it).
 import { readAdminToken } from './admin-token';
-import { ApiError, unwrapGraphQL } from './graphql-error';
+import type { TypedDocumentString } from '@/generated/graphql';
+import { ApiError, requestBody, unwrapGraphQL, type VariablesArg } from './graphql-error';
 
-export async function clientQuery<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function clientQuery<TResult, TVariables>(
+  query: TypedDocumentString<TResult, TVariables>,
+  ...[variables]: VariablesArg<TVariables>
+): Promise<TResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const adminToken = readAdminToken();
   if (adminToken) headers.authorization = `Bearer ${adminToken}`;
@@ -12,11 +16,11 @@ export async function clientQuery<T>(query: string, variables: Record<string, un
     response = await fetch('/graphql', {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: requestBody(query, variables),
     });
   } catch {
     throw new ApiError('The network request failed. Check your connection and try again.', 'NETWORK');
   }
   const body: unknown = await response.json().catch(() => null);
-  return unwrapGraphQL<T>(body, response.status);
+  return unwrapGraphQL<TResult>(body, response.status);
 }

@@ -1,5 +1,5 @@
 // Small display helpers shared across pages.
-import type { ModelVariant, Split } from './types';
+import type { ModelVariant, Split } from './fragments';
 
 export function modelLabel(variant: ModelVariant): string {
   return variant === 'ATTENTION' ? 'Attention' : 'LSTM';

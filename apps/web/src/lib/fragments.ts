@@ -1,5 +1,55 @@
-// GraphQL selections shared by several pages, kept in step with the types in ./types.ts.
-export const GALLERY_IMAGE_FIELDS = /* GraphQL */ `
+// GraphQL selections shared by several pages and components, and the TypeScript shapes of what they select:
+// generated from these fragments against the API's schema (npm run codegen; src/generated), never written by hand.
+import { graphql } from '@/generated';
+import type {
+  CaptionDetailFieldsFragment,
+  CaptionSummaryFieldsFragment,
+  ComparisonFieldsFragment,
+  CorrelationFieldsFragment,
+  DatasetFieldsFragment,
+  EvaluationRunFieldsFragment,
+  GalleryImageFieldsFragment,
+  LeaderboardEntryFieldsFragment,
+  LeaderboardFieldsFragment,
+  MetricHumanAgreementFieldsFragment,
+  ModelChoiceFieldsFragment,
+  ModelInfoFieldsFragment,
+  ModelRefFieldsFragment,
+} from '@/generated/graphql';
+
+export type { ImageSort, ModelVariant, PreferenceWinner, Split } from '@/generated/graphql';
+
+graphql(`
+  fragment ModelRefFields on Model {
+    id
+    variant
+  }
+`);
+export type ModelRef = ModelRefFieldsFragment;
+
+graphql(`
+  fragment ModelChoiceFields on Model {
+    ...ModelRefFields
+    loaded
+    maxLength
+  }
+`);
+/** A model as the forms that caption with a chosen model list it. */
+export type ModelChoice = ModelChoiceFieldsFragment;
+
+graphql(`
+  fragment CaptionSummaryFields on Caption {
+    id
+    text
+    sentenceBleu
+    model {
+      ...ModelRefFields
+    }
+  }
+`);
+export type CaptionSummary = CaptionSummaryFieldsFragment;
+
+graphql(`
   fragment GalleryImageFields on Image {
     id
     filename
@@ -11,31 +61,20 @@ export const GALLERY_IMAGE_FIELDS = /* GraphQL */ `
     bestBleu
     captioningPending
     captions {
-      id
-      text
-      sentenceBleu
-      model {
-        id
-        variant
-      }
+      ...CaptionSummaryFields
     }
   }
-`;
+`);
+export type GalleryImage = GalleryImageFieldsFragment;
 
-export const CAPTION_DETAIL_FIELDS = /* GraphQL */ `
+graphql(`
   fragment CaptionDetailFields on Caption {
-    id
-    text
+    ...CaptionSummaryFields
     tokens
-    sentenceBleu
     sentenceRougeL
     sentenceCiderD
     logProb
     latencyMs
-    model {
-      id
-      variant
-    }
     nBest {
       text
       logProb
@@ -60,9 +99,13 @@ export const CAPTION_DETAIL_FIELDS = /* GraphQL */ `
     }
     myRating
   }
-`;
+`);
+export type CaptionDetail = CaptionDetailFieldsFragment;
+export type Hypothesis = CaptionDetail['nBest'][number];
+export type Attention = NonNullable<CaptionDetail['attention']>;
+export type RatingSummary = CaptionDetail['ratings'];
 
-export const EVALUATION_RUN_FIELDS = /* GraphQL */ `
+graphql(`
   fragment EvaluationRunFields on EvaluationRun {
     id
     split
@@ -79,17 +122,29 @@ export const EVALUATION_RUN_FIELDS = /* GraphQL */ `
     createdAt
     finishedAt
     model {
-      id
-      variant
+      ...ModelRefFields
     }
     decode {
       beamSize
       maxLength
     }
   }
-`;
+`);
+export type EvaluationRun = EvaluationRunFieldsFragment;
 
-export const MODEL_INFO_FIELDS = /* GraphQL */ `
+graphql(`
+  fragment DatasetFields on Dataset {
+    name
+    splits {
+      split
+      images
+      withReferences
+    }
+  }
+`);
+export type Dataset = DatasetFieldsFragment;
+
+graphql(`
   fragment ModelInfoFields on Model {
     id
     variant
@@ -109,4 +164,125 @@ export const MODEL_INFO_FIELDS = /* GraphQL */ `
       rougeL
     }
   }
-`;
+`);
+export type ModelInfo = ModelInfoFieldsFragment;
+
+graphql(`
+  fragment CorrelationFields on Correlation {
+    rho
+    n
+  }
+`);
+/** Spearman's rho of a metric against mean ratings, over n rated captions. */
+export type Correlation = CorrelationFieldsFragment;
+
+graphql(`
+  fragment LeaderboardEntryFields on LeaderboardEntry {
+    rank
+    model {
+      ...ModelInfoFields
+    }
+    rating {
+      count
+      mean
+      low
+      high
+    }
+    preference {
+      strength
+      low
+      high
+      wins
+      losses
+      ties
+      comparisons
+    }
+    bleu {
+      split
+      bleu
+      cider
+      rougeL
+      run {
+        id
+        decode {
+          beamSize
+        }
+      }
+    }
+    bleuRatingCorrelation {
+      ...CorrelationFields
+    }
+    rougeLRatingCorrelation {
+      ...CorrelationFields
+    }
+    ciderRatingCorrelation {
+      ...CorrelationFields
+    }
+    bleuRatingPoints {
+      captionId
+      sentenceBleu
+      meanRating
+      ratingCount
+    }
+  }
+`);
+export type LeaderboardEntry = LeaderboardEntryFieldsFragment;
+
+graphql(`
+  fragment LeaderboardFields on Leaderboard {
+    preferenceCount
+    ratingCount
+    bleuRatingCorrelation {
+      ...CorrelationFields
+    }
+    rougeLRatingCorrelation {
+      ...CorrelationFields
+    }
+    ciderRatingCorrelation {
+      ...CorrelationFields
+    }
+    entries {
+      ...LeaderboardEntryFields
+    }
+  }
+`);
+export type Leaderboard = LeaderboardFieldsFragment;
+
+graphql(`
+  fragment MetricHumanAgreementFields on MetricHumanAgreement {
+    publishedSource
+    judgementSets {
+      name
+      file
+      tau
+      judgements
+      images
+      protocol
+      metrics {
+        metric
+        kendall
+        published
+      }
+    }
+  }
+`);
+export type MetricHumanAgreement = MetricHumanAgreementFieldsFragment;
+
+graphql(`
+  fragment ComparisonFields on Comparison {
+    image {
+      id
+      width
+      height
+      originalUrl
+      references
+    }
+    captionA {
+      ...CaptionSummaryFields
+    }
+    captionB {
+      ...CaptionSummaryFields
+    }
+  }
+`);
+export type Comparison = ComparisonFieldsFragment;

@@ -1,35 +1,50 @@
 // The gallery's URL state (filters, search, sort) and how it maps to the `images` query. Shared by the server
 // page (first page) and the client grid (next pages), so both ask for exactly the same thing.
 import { BLEU_FILTER, PAGE_SIZE, RATING_FILTER } from '@captioner/db/limits';
-import { GALLERY_IMAGE_FIELDS } from './fragments';
-import type { ImageSort, Split } from './types';
+import { graphql } from '@/generated';
+import type { GalleryPageFieldsFragment, GalleryQueryVariables, ImageFilter } from '@/generated/graphql';
+import type { ImageSort, Split } from './fragments';
 
 export const GALLERY_PAGE_SIZE = PAGE_SIZE.default;
 
-const IMAGES_FIELD = /* GraphQL */ `
-    images(first: $first, after: $after, filter: $filter, sort: $sort) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { ...GalleryImageFields } }
+graphql(`
+  fragment GalleryPageFields on ImageConnection {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
     }
-`;
+    edges {
+      cursor
+      node {
+        ...GalleryImageFields
+      }
+    }
+  }
+`);
+/** One page of the gallery. */
+export type ImageConnection = GalleryPageFieldsFragment;
 
 /** The next page of the gallery (client side). */
-export const GALLERY_QUERY = /* GraphQL */ `
+export const GALLERY_QUERY = graphql(`
   query Gallery($first: Int, $after: String, $filter: ImageFilter, $sort: ImageSort) {
-    ${IMAGES_FIELD}
+    images(first: $first, after: $after, filter: $filter, sort: $sort) {
+      ...GalleryPageFields
+    }
   }
-  ${GALLERY_IMAGE_FIELDS}
-`;
+`);
 
 /** The first page plus the model list for the filters (server side). */
-export const GALLERY_PAGE_QUERY = /* GraphQL */ `
+export const GALLERY_PAGE_QUERY = graphql(`
   query GalleryPage($first: Int, $after: String, $filter: ImageFilter, $sort: ImageSort) {
-    models { id variant }
-    ${IMAGES_FIELD}
+    models {
+      ...ModelRefFields
+    }
+    images(first: $first, after: $after, filter: $filter, sort: $sort) {
+      ...GalleryPageFields
+    }
   }
-  ${GALLERY_IMAGE_FIELDS}
-`;
+`);
 
 export interface GalleryParams {
   q: string;
@@ -95,8 +110,8 @@ export function galleryParamsToSearch(params: GalleryParams): string {
   return text ? `?${text}` : '';
 }
 
-export function galleryVariables(params: GalleryParams, after: string | null = null) {
-  const filter: Record<string, unknown> = {};
+export function galleryVariables(params: GalleryParams, after: string | null = null): GalleryQueryVariables {
+  const filter: ImageFilter = {};
   if (params.q) filter.search = params.q;
   if (params.model) filter.modelId = params.model;
   if (params.split) filter.split = params.split;

@@ -1,4 +1,18 @@
-// One error type for failed GraphQL calls, carrying the API's `extensions.code` so the UI can react to it.
+// One error type for failed GraphQL calls, carrying the API's `extensions.code` so the UI can react to it, and
+// the typed request both callers (client-graphql.ts, server-graphql.ts) send.
+import type { TypedDocumentString } from '@/generated/graphql';
+
+/** The variables argument of a typed document: optional when the operation has no required variables. */
+export type VariablesArg<TVariables> =
+  Record<string, never> extends TVariables ? [variables?: TVariables] : [variables: TVariables];
+
+/** The JSON body of a POST /graphql for a generated document (its text and the variables it declares). */
+export function requestBody<TResult, TVariables>(
+  query: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables | undefined,
+): string {
+  return JSON.stringify({ query: query.toString(), variables: variables ?? {} });
+}
 export interface GraphQLErrorShape {
   message: string;
   extensions?: { code?: string };

@@ -1,10 +1,14 @@
 // GraphQL from server components: straight to the API (no proxy hop), forwarding the visitor's voter session.
 import { cookies } from 'next/headers';
 import { apiOrigin } from './api-origin';
-import { ApiError, unwrapGraphQL } from './graphql-error';
+import type { TypedDocumentString } from '@/generated/graphql';
+import { ApiError, requestBody, unwrapGraphQL, type VariablesArg } from './graphql-error';
 import { VOTER_COOKIE, VOTER_SESSION_HEADER, isWellFormedVoterSession } from './voter';
 
-export async function serverQuery<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function serverQuery<TResult, TVariables>(
+  query: TypedDocumentString<TResult, TVariables>,
+  ...[variables]: VariablesArg<TVariables>
+): Promise<TResult> {
   const voter = (await cookies()).get(VOTER_COOKIE)?.value;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (isWellFormedVoterSession(voter)) headers[VOTER_SESSION_HEADER] = voter;
@@ -13,7 +17,7 @@ export async function serverQuery<T>(query: string, variables: Record<string, un
     response = await fetch(`${apiOrigin}/graphql`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: requestBody(query, variables),
       cache: 'no-store',
     });
   } catch (error) {
@@ -24,5 +28,5 @@ export async function serverQuery<T>(query: string, variables: Record<string, un
     );
   }
   const body: unknown = await response.json().catch(() => null);
-  return unwrapGraphQL<T>(body, response.status);
+  return unwrapGraphQL<TResult>(body, response.status);
 }

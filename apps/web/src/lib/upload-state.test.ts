@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { CaptionSummary } from './types';
+import type { CaptionSummary } from './fragments';
 import {
   IDLE_POLLS_TO_FINISH,
   imagesToPoll,

@@ -1,7 +1,7 @@
 // The uploader's state, as a pure reducer: which files wait, upload, get captioned, are done or were refused.
 // The component (components/uploader.tsx) only performs the effects (XHR uploads, polling) and dispatches
 // what happened, so every transition here is unit-tested without a browser.
-import type { CaptionSummary } from './types';
+import type { CaptionSummary } from './fragments';
 import type { UploadOutcome } from './upload-file';
 
 export interface UploadEntry {

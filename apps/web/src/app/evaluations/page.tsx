@@ -5,58 +5,31 @@ import { AdminTokenField } from '@/components/admin-token-field';
 import { EvaluationConsole } from '@/components/evaluation-console';
 import { MetricAgreementTable } from '@/components/metric-agreement-table';
 import { ServiceError } from '@/components/service-error';
-import { EVALUATION_RUN_FIELDS } from '@/lib/fragments';
+import { graphql } from '@/generated';
+import type { EvaluationsPageQuery } from '@/generated/graphql';
 import { serverQuery } from '@/lib/server-graphql';
-import type { Dataset, EvaluationRun, MetricHumanAgreement, ModelRef } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Evaluations' };
 
-const QUERY = /* GraphQL */ `
+const QUERY = graphql(`
   query EvaluationsPage {
     models {
-      id
-      variant
-      loaded
-      maxLength
+      ...ModelChoiceFields
     }
     datasets {
-      name
-      splits {
-        split
-        images
-        withReferences
-      }
+      ...DatasetFields
     }
     evaluationRuns(first: 50) {
       ...EvaluationRunFields
     }
     metricHumanAgreement {
-      publishedSource
-      judgementSets {
-        name
-        file
-        tau
-        judgements
-        images
-        protocol
-        metrics {
-          metric
-          kendall
-          published
-        }
-      }
+      ...MetricHumanAgreementFields
     }
   }
-  ${EVALUATION_RUN_FIELDS}
-`;
+`);
 
 export default async function EvaluationsPage() {
-  let data: {
-    models: (ModelRef & { loaded: boolean; maxLength: number })[];
-    datasets: Dataset[];
-    evaluationRuns: EvaluationRun[];
-    metricHumanAgreement: MetricHumanAgreement;
-  };
+  let data: EvaluationsPageQuery;
   try {
     data = await serverQuery(QUERY);
   } catch (error) {

@@ -8,85 +8,20 @@ import { CorrelationList } from '@/components/correlation-list';
 import { IntervalChart } from '@/components/interval-chart';
 import { ModelBadge } from '@/components/model-badge';
 import { ServiceError } from '@/components/service-error';
-import { MODEL_INFO_FIELDS } from '@/lib/fragments';
+import { graphql } from '@/generated';
+import type { Leaderboard, LeaderboardEntry } from '@/lib/fragments';
 import { formatBleu, formatMetric, formatStars, modelLongName } from '@/lib/format';
 import { serverQuery } from '@/lib/server-graphql';
-import type { Leaderboard, LeaderboardEntry } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Leaderboard' };
 
-const LEADERBOARD_QUERY = /* GraphQL */ `
+const LEADERBOARD_QUERY = graphql(`
   query LeaderboardPage {
     leaderboard {
-      preferenceCount
-      ratingCount
-      bleuRatingCorrelation {
-        rho
-        n
-      }
-      rougeLRatingCorrelation {
-        rho
-        n
-      }
-      ciderRatingCorrelation {
-        rho
-        n
-      }
-      entries {
-        rank
-        model {
-          ...ModelInfoFields
-        }
-        rating {
-          count
-          mean
-          low
-          high
-        }
-        preference {
-          strength
-          low
-          high
-          wins
-          losses
-          ties
-          comparisons
-        }
-        bleu {
-          split
-          bleu
-          cider
-          rougeL
-          run {
-            id
-            decode {
-              beamSize
-            }
-          }
-        }
-        bleuRatingCorrelation {
-          rho
-          n
-        }
-        rougeLRatingCorrelation {
-          rho
-          n
-        }
-        ciderRatingCorrelation {
-          rho
-          n
-        }
-        bleuRatingPoints {
-          captionId
-          sentenceBleu
-          meanRating
-          ratingCount
-        }
-      }
+      ...LeaderboardFields
     }
   }
-  ${MODEL_INFO_FIELDS}
-`;
+`);
 
 /** Test BLEU-4 as measured here when an evaluation ran, else as training reported it. */
 function testBleu4(entry: LeaderboardEntry): number | null {
@@ -112,7 +47,7 @@ function formatStrength(entry: LeaderboardEntry): string {
 export default async function LeaderboardPage() {
   let board: Leaderboard;
   try {
-    board = (await serverQuery<{ leaderboard: Leaderboard }>(LEADERBOARD_QUERY)).leaderboard;
+    board = (await serverQuery(LEADERBOARD_QUERY)).leaderboard;
   } catch (error) {
     return <ServiceError error={error} />;
   }

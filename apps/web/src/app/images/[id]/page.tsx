@@ -6,21 +6,18 @@ import { notFound } from 'next/navigation';
 import { AttentionFigure } from '@/components/attention-figure';
 import { CaptionPanel } from '@/components/caption-panel';
 import { DeleteImageButton } from '@/components/delete-image-button';
-import { RecaptionForm, type RecaptionModel } from '@/components/recaption-form';
+import { RecaptionForm } from '@/components/recaption-form';
 import { RefreshWhilePending } from '@/components/refresh-while-pending';
 import { ServiceError } from '@/components/service-error';
-import { CAPTION_DETAIL_FIELDS } from '@/lib/fragments';
+import { graphql } from '@/generated';
+import type { ImagePageQuery } from '@/generated/graphql';
 import { byVariant, splitLabel } from '@/lib/format';
 import { serverQuery } from '@/lib/server-graphql';
-import type { ImageDetail } from '@/lib/types';
 
-const IMAGE_QUERY = /* GraphQL */ `
+const IMAGE_QUERY = graphql(`
   query ImagePage($id: ID!) {
     models {
-      id
-      variant
-      loaded
-      maxLength
+      ...ModelChoiceFields
     }
     image(id: $id) {
       id
@@ -42,17 +39,11 @@ const IMAGE_QUERY = /* GraphQL */ `
       }
     }
   }
-  ${CAPTION_DETAIL_FIELDS}
-`;
+`);
 
-interface ImagePageData {
-  image: ImageDetail | null;
-  models: RecaptionModel[];
-}
-
-async function loadImage(id: string): Promise<ImagePageData | Error> {
+async function loadImage(id: string): Promise<ImagePageQuery | Error> {
   try {
-    return await serverQuery<ImagePageData>(IMAGE_QUERY, { id });
+    return await serverQuery(IMAGE_QUERY, { id });
   } catch (error) {
     return error as Error;
   }
