@@ -1,5 +1,5 @@
 // "External PostgreSQL via DATABASE_URL": a separately started PostgreSQL stands in for a managed
-// server; openDatabase() picks it up from the environment, starts no embedded server, and the whole
+// server; openDatabase({ databaseUrl }) (what the API passes from DATABASE_URL) starts no embedded server, and the whole
 // repository suite passes against it.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ let server: EmbeddedServer;
 let serverDir: string;
 let unusedDataDir: string;
 let db: Database | undefined;
-const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, CAPTIONER_DATA_DIR: process.env.CAPTIONER_DATA_DIR };
+let databaseUrl: string;
 
 before(async () => {
   serverDir = await makeTempDir();
@@ -27,24 +27,19 @@ before(async () => {
   await admin.end();
   const url = new URL(server.connectionString);
   url.pathname = '/external_suite';
-  process.env.DATABASE_URL = url.toString();
-  process.env.CAPTIONER_DATA_DIR = unusedDataDir;
+  databaseUrl = url.toString();
 });
 
 after(async () => {
   await server?.stop();
   await removeDir(serverDir);
   await removeDir(unusedDataDir);
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
 });
 
 repositorySuite(
   'repositories (external server from DATABASE_URL)',
   async () => {
-    db = await openDatabase();
+    db = await openDatabase({ databaseUrl, dataDir: unusedDataDir });
     return db;
   },
   async () => {

@@ -1,5 +1,6 @@
-// Entry point: connects (external server from DATABASE_URL, else the embedded one), applies the
-// migrations, and hands out the repositories. close() undoes all of it.
+// Entry point: connects (an external server at databaseUrl, else the embedded one in dataDir), applies the
+// migrations, and hands out the repositories. close() undoes all of it. Reads no environment: the application's
+// configuration passes everything.
 import { PrismaPg } from '@prisma/adapter-pg';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,7 +10,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { ConnectionError, InvalidInputError } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { applyMigrations, type MigrationResult } from './migrations.js';
-import { defaultDataDir, defaultMigrationsDir } from './paths.js';
+import { defaultMigrationsDir } from './paths.js';
 import { captionsRepository } from './repositories/captions.js';
 import { evaluationRunsRepository } from './repositories/evaluation-runs.js';
 import { imagesRepository } from './repositories/images.js';
@@ -20,9 +21,9 @@ import { ratingsRepository } from './repositories/ratings.js';
 import { referencesRepository } from './repositories/references.js';
 
 export interface OpenDatabaseOptions {
-  /** PostgreSQL URL of an external server; default `process.env.DATABASE_URL`. Empty = embedded. */
+  /** PostgreSQL URL of an external server; unset, null or empty: the embedded server in dataDir. */
   databaseUrl?: string | null;
-  /** Where the embedded cluster lives (`<dataDir>/postgres`); default `CAPTIONER_DATA_DIR` or `<repo>/data`. */
+  /** Where the embedded cluster lives (`<dataDir>/postgres`); required without databaseUrl. */
   dataDir?: string;
   /** Embedded server port; default a free one. */
   port?: number;
@@ -41,18 +42,24 @@ export interface DatabaseHealth {
   error?: string;
 }
 
-export async function openDatabase(options: OpenDatabaseOptions = {}) {
-  const databaseUrl = (options.databaseUrl === undefined ? process.env.DATABASE_URL : options.databaseUrl) || null;
+export async function openDatabase(options: OpenDatabaseOptions) {
+  const databaseUrl = options.databaseUrl || null;
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidInputError('poolSize must be a positive integer.');
   const mode: 'embedded' | 'external' = databaseUrl ? 'external' : 'embedded';
-  const dataDir = path.resolve(options.dataDir ?? (process.env.CAPTIONER_DATA_DIR || defaultDataDir()));
 
   if (databaseUrl) checkDatabaseUrl(databaseUrl);
+  else if (!options.dataDir) {
+    throw new InvalidInputError(
+      'openDatabase needs dataDir (where the embedded PostgreSQL keeps its cluster) or databaseUrl (an external server).',
+    );
+  }
 
   let server: EmbeddedServer | null = null;
-  if (!databaseUrl)
+  if (!databaseUrl) {
+    const dataDir = path.resolve(options.dataDir!);
     server = await startEmbeddedServer({ dataDir, port: options.port, onServerLog: options.onServerLog });
+  }
   const connectionString = databaseUrl ?? (server as EmbeddedServer).connectionString;
 
   const pool = new pg.Pool({ connectionString, max: poolSize });

@@ -1,5 +1,5 @@
-// Locates the repository (for the default data directory and the migrations), from this file's own
-// location so it works from src/ (tsx) and dist/src/ (built) alike, whatever the working directory.
+// Locates the repository's prisma/migrations (the default migrationsDir), from this file's own location so it
+// works from src/ (tsx) and dist/src/ (built) alike, whatever the working directory.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ function findRepoRoot(): string {
     if (parent === dir) {
       throw new Error(
         `Cannot find the repository's prisma/migrations above ${fileURLToPath(import.meta.url)}; ` +
-          'pass migrationsDir and dataDir to openDatabase().',
+          'pass migrationsDir to openDatabase().',
       );
     }
     dir = parent;
@@ -26,4 +26,3 @@ export function repoRoot(): string {
 }
 
 export const defaultMigrationsDir = (): string => path.join(repoRoot(), 'prisma', 'migrations');
-export const defaultDataDir = (): string => path.join(repoRoot(), 'data');
