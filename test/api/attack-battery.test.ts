@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ADMIN, fixturesDir, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
 
 let api: TestApi;
 let captionId: string;
@@ -27,11 +28,19 @@ before(async () => {
   const imageId = body.results[0]!.imageId!;
   const models = await loadedModels(api);
   captionId = await waitUntil('captions', async () => {
-    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
-      'query($id: ID!) { image(id: $id) { captions { id } } }',
+    const r = await api.gql(
+      graphql(`
+        query AttackBatteryImage($id: ID!) {
+          image(id: $id) {
+            captions {
+              id
+            }
+          }
+        }
+      `),
       { id: imageId },
     );
-    return r.image.captions.length === models.length ? r.image.captions[0]!.id : null;
+    return r.image!.captions.length === models.length ? r.image!.captions[0]!.id : null;
   });
 });
 after(async () => {
@@ -64,7 +73,7 @@ test('forged, unsigned or re-signed voter ids are not a voter: UNAUTHENTICATED, 
   const [voterId, signature] = real.split('.') as [string, string];
   const otherId = '00000000-0000-4000-8000-000000000000';
   const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
-  for (const headers of [
+  for (const headers of <Record<string, string>[]>[
     { 'x-voter-id': 'attacker-picks-this' }, // the old, unsigned header is ignored
     { 'x-voter-session': otherId }, // unsigned
     { 'x-voter-session': `${otherId}.${signature}` }, // someone else's signature on a chosen id
@@ -103,11 +112,19 @@ test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploa
   const imageId = body.results[0]!.imageId!;
   const models = await loadedModels(api);
   const captionIds = await waitUntil('captions', async () => {
-    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
-      'query($id: ID!) { image(id: $id) { captions { id } } }',
+    const r = await api.gql(
+      graphql(`
+        query AttackBatteryImage2($id: ID!) {
+          image(id: $id) {
+            captions {
+              id
+            }
+          }
+        }
+      `),
       { id: imageId },
     );
-    return r.image.captions.length === models.length ? r.image.captions.map((c) => c.id) : null;
+    return r.image!.captions.length === models.length ? r.image!.captions.map((c) => c.id) : null;
   });
   await api.gql(rate, { c: captionIds[0], s: 4 }, 'owner');
   await api.gql(rate, { c: captionIds[0], s: 2 }, 'stranger');
@@ -116,7 +133,13 @@ test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploa
   assert.deepEqual(await api.gql(mine, { id: imageId }, 'stranger'), { image: { uploadedByMe: false } });
   assert.deepEqual(await api.gql(mine, { id: imageId }), { image: { uploadedByMe: false } });
 
-  const remove = 'mutation($id: ID!) { deleteImage(id: $id) { deletedImageId } }';
+  const remove = graphql(`
+    mutation AttackBatteryDeleteImage($id: ID!) {
+      deleteImage(id: $id) {
+        deletedImageId
+      }
+    }
+  `);
   const before = await imageTables();
   for (const voter of ['stranger', undefined]) {
     const refused = await api.request(remove, { id: imageId }, voter);
@@ -125,8 +148,14 @@ test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploa
   }
   assert.deepEqual(await imageTables(), before, 'a refused delete changes nothing');
 
-  const board = '{ leaderboard { ratingCount } }';
-  const ratingsBefore = (await api.gql<{ leaderboard: { ratingCount: number } }>(board)).leaderboard.ratingCount;
+  const board = graphql(`
+    query AttackBatteryLeaderboard {
+      leaderboard {
+        ratingCount
+      }
+    }
+  `);
+  const ratingsBefore = (await api.gql(board)).leaderboard.ratingCount;
   assert.deepEqual(await api.gql(remove, { id: imageId }, 'owner'), { deleteImage: { deletedImageId: imageId } });
   assert.deepEqual(await api.gql('query($id: ID!) { image(id: $id) { id } }', { id: imageId }), { image: null });
   const { pool } = api.service.services.db;
@@ -137,7 +166,7 @@ test("deleting someone else's upload is FORBIDDEN and changes nothing; the uploa
     0,
   );
   assert.equal((await fetch(`${api.url}/media/images/${imageId}/thumbnail`)).status, 404);
-  const ratingsAfter = (await api.gql<{ leaderboard: { ratingCount: number } }>(board)).leaderboard.ratingCount;
+  const ratingsAfter = (await api.gql(board)).leaderboard.ratingCount;
   assert.equal(ratingsAfter, ratingsBefore - 2, 'the leaderboard no longer counts its ratings');
   // Deleting is permanent: a second delete finds nothing.
   assert.equal((await api.request(remove, { id: imageId }, 'owner')).errors?.[0]?.extensions?.code, 'NOT_FOUND');
@@ -167,7 +196,7 @@ test('an SVG with a script is refused; a GIF with a script appended is served in
   const imageId = body.results[0]!.imageId;
   assert.ok(imageId, JSON.stringify(body));
   for (const variant of ['original', 'thumbnail']) {
-    const response = await fetch(`${api.url}/media/images/${imageId}/${variant}`);
+    const response: Response = await fetch(`${api.url}/media/images/${imageId}/${variant}`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), variant === 'original' ? 'image/gif' : 'image/webp');
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
@@ -199,7 +228,13 @@ test('import paths leaving the import root, by .. or through a symlink, are refu
 
 test('SQL and tsquery metacharacters in search are plain words: answers, never errors, nothing changed', async () => {
   const before = await voteTables();
-  const search = 'query($s: String) { images(filter: { search: $s }) { totalCount } }';
+  const search = graphql(`
+    query AttackBatteryImages2($s: String) {
+      images(filter: { search: $s }) {
+        totalCount
+      }
+    }
+  `);
   for (const s of [
     "'; DROP TABLE images; --",
     "a' OR '1'='1",
@@ -208,12 +243,24 @@ test('SQL and tsquery metacharacters in search are plain words: answers, never e
     '"unterminated',
     '%_\\%',
   ]) {
-    const response = await api.request<{ images: { totalCount: number } }>(search, { s });
+    const response = await api.request(search, { s });
     assert.equal(response.errors, undefined, `${s}: ${JSON.stringify(response.errors)}`);
     assert.equal(typeof response.data?.images.totalCount, 'number');
   }
   assert.deepEqual(await voteTables(), before);
-  assert.ok((await api.gql<{ images: { totalCount: number } }>('{ images { totalCount } }')).images.totalCount >= 1);
+  assert.ok(
+    (
+      await api.gql(
+        graphql(`
+          query AttackBatteryImages {
+            images {
+              totalCount
+            }
+          }
+        `),
+      )
+    ).images.totalCount >= 1,
+  );
 });
 
 test('many operations batched in one HTTP request, and oversize queries, are refused before running', async () => {
@@ -364,11 +411,19 @@ test('500 votes and a stream of new sessions from one address are cut off at the
     const imageId = first.body.results[0]!.imageId!;
     const models = await loadedModels(limited);
     const caption = await waitUntil('captions', async () => {
-      const r = await limited.gql<{ image: { captions: { id: string }[] } }>(
-        'query($id: ID!) { image(id: $id) { captions { id } } }',
+      const r = await limited.gql(
+        graphql(`
+          query AttackBatteryImage3($id: ID!) {
+            image(id: $id) {
+              captions {
+                id
+              }
+            }
+          }
+        `),
         { id: imageId },
       );
-      return r.image.captions.length === models.length ? r.image.captions[0]!.id : null;
+      return r.image!.captions.length === models.length ? r.image!.captions[0]!.id : null;
     });
 
     // Sessions: clearing cookies mints at most 6 voters an hour from this address.
@@ -431,10 +486,18 @@ test('500 votes and a stream of new sessions from one address are cut off at the
   const freshId = body.results[0]!.imageId!;
   const models = await loadedModels(api);
   await waitUntil('captions after the second API stopped', async () => {
-    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
-      'query($id: ID!) { image(id: $id) { captions { id } } }',
+    const r = await api.gql(
+      graphql(`
+        query AttackBatteryImage4($id: ID!) {
+          image(id: $id) {
+            captions {
+              id
+            }
+          }
+        }
+      `),
       { id: freshId },
     );
-    return r.image.captions.length === models.length || null;
+    return r.image!.captions.length === models.length || null;
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ADMIN, fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
+import { graphql } from '../generated/index.js';
 
 let api: TestApi;
 let imageId: string;
@@ -20,11 +21,19 @@ before(async () => {
   imageId = body.results[0]!.imageId!;
   const models = await loadedModels(api);
   captionIds = await waitUntil('captions', async () => {
-    const r = await api.gql<{ image: { captions: { id: string }[] } }>(
-      'query($id: ID!) { image(id: $id) { captions { id } } }',
+    const r = await api.gql(
+      graphql(`
+        query BadInputsImage($id: ID!) {
+          image(id: $id) {
+            captions {
+              id
+            }
+          }
+        }
+      `),
       { id: imageId },
     );
-    return r.image.captions.length === models.length ? r.image.captions.map((c) => c.id) : null;
+    return r.image!.captions.length === models.length ? r.image!.captions.map((c) => c.id) : null;
   });
   await api.gql(
     'mutation($c: ID!) { rateCaption(input: { captionId: $c, stars: 3 }) { rating { stars } } }',
@@ -113,7 +122,7 @@ test('bad uploads are refused with their codes and store nothing', async () => {
   const crossSite = await post({
     body: (() => {
       const f = new FormData();
-      f.append('file', new Blob([image!.bytes]), 'a.jpg');
+      f.append('file', new Blob([new Uint8Array(image!.bytes)]), 'a.jpg');
       return f;
     })(),
     headers: { 'sec-fetch-site': 'cross-site' },
@@ -223,8 +232,23 @@ test('unknown ids: NOT_FOUND from mutations, null from lookups, 404 from media',
     'NOT_FOUND',
     ADMIN,
   );
-  const lookups = await api.gql<{ image: null; caption: null; model: null; evaluationRun: null }>(
-    'query($u: ID!) { image(id: $u) { id } caption(id: $u) { id } model(id: "nope") { id } evaluationRun(id: $u) { id } }',
+  const lookups = await api.gql(
+    graphql(`
+      query BadInputsImage2($u: ID!) {
+        image(id: $u) {
+          id
+        }
+        caption(id: $u) {
+          id
+        }
+        model(id: "nope") {
+          id
+        }
+        evaluationRun(id: $u) {
+          id
+        }
+      }
+    `),
     { u: unknown },
   );
   assert.deepEqual(lookups, { image: null, caption: null, model: null, evaluationRun: null });

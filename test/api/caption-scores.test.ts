@@ -6,20 +6,10 @@ import { after, before, test } from 'node:test';
 import { ciderD, sentenceRougeL, tokenize } from '@captioner/model';
 import { importAndWait, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
+import { graphql } from '../generated/index.js';
+import type { CaptionScoresImagesQuery, ImportDatasetInput } from '../generated/graphql.js';
 
-interface Scored {
-  id: string;
-  text: string;
-  sentenceBleu: number | null;
-  sentenceRougeL: number | null;
-  sentenceCiderD: number | null;
-  model: { id: string };
-}
-interface Row {
-  id: string;
-  references: string[];
-  captions: Scored[];
-}
+type Row = CaptionScoresImagesQuery['images']['edges'][number]['node'];
 
 let api: TestApi;
 let modelIds: string[];
@@ -32,16 +22,36 @@ after(async () => {
 });
 
 async function importTrain(limit?: number): Promise<void> {
-  const input = { path: 'flickr8k', dataset: 'scored', splits: ['TRAIN'], caption: true, limit };
+  const input: ImportDatasetInput = { path: 'flickr8k', dataset: 'scored', splits: ['TRAIN'], caption: true, limit };
   await importAndWait(api, input);
 }
 
 /** The split's images once every one has a caption of every model. */
 async function trainImages(count: number): Promise<Row[]> {
   return waitUntil(`${count} captioned train images`, async () => {
-    const { images } = await api.gql<{ images: { edges: { node: Row }[] } }>(
-      `{ images(first: 100, filter: { dataset: "scored", split: TRAIN }) { edges { node { id references
-         captions { id text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } } } }`,
+    const { images } = await api.gql(
+      graphql(`
+        query CaptionScoresImages {
+          images(first: 100, filter: { dataset: "scored", split: TRAIN }) {
+            edges {
+              node {
+                id
+                references
+                captions {
+                  id
+                  text
+                  sentenceBleu
+                  sentenceRougeL
+                  sentenceCiderD
+                  model {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
     );
     const rows = images.edges.map((edge) => edge.node);
     return rows.length === count && rows.every((row) => row.captions.length === modelIds.length) ? rows : null;
@@ -91,9 +101,24 @@ test('captions get sentence ROUGE-L, and CIDEr-D within their split, recomputed 
 test('captions of an image without references have no ROUGE-L or CIDEr-D', async () => {
   const { body } = await api.upload([{ name: 'plain.png', bytes: makePng(24, 24) }]);
   const imageId = body.results[0]!.imageId!;
-  const { captionImage } = await api.gql<{ captionImage: { caption: Scored } }>(
-    'mutation($i: ID!, $m: ID!) { captionImage(input: { imageId: $i, modelId: $m }) { caption { id text sentenceBleu sentenceRougeL sentenceCiderD model { id } } } }',
-    { i: imageId, m: modelIds[0] },
+  const { captionImage } = await api.gql(
+    graphql(`
+      mutation CaptionScoresCaptionImage($i: ID!, $m: ID!) {
+        captionImage(input: { imageId: $i, modelId: $m }) {
+          caption {
+            id
+            text
+            sentenceBleu
+            sentenceRougeL
+            sentenceCiderD
+            model {
+              id
+            }
+          }
+        }
+      }
+    `),
+    { i: imageId, m: modelIds[0]! },
   );
   assert.deepEqual(
     [captionImage.caption.sentenceBleu, captionImage.caption.sentenceRougeL, captionImage.caption.sentenceCiderD],
@@ -136,19 +161,34 @@ test("the leaderboard correlates each model's sentence ROUGE-L and CIDEr-D with 
       ratings.set(caption.id, stars);
     }
   }
-  const { leaderboard } = await api.gql<{
-    leaderboard: {
-      rougeLRatingCorrelation: { rho: number | null; n: number };
-      ciderRatingCorrelation: { rho: number | null; n: number };
-      entries: {
-        model: { id: string };
-        rougeLRatingCorrelation: { rho: number | null; n: number };
-        ciderRatingCorrelation: { rho: number | null; n: number };
-      }[];
-    };
-  }>(
-    `{ leaderboard { rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n }
-       entries { model { id } rougeLRatingCorrelation { rho n } ciderRatingCorrelation { rho n } } } }`,
+  const { leaderboard } = await api.gql(
+    graphql(`
+      query CaptionScoresLeaderboard {
+        leaderboard {
+          rougeLRatingCorrelation {
+            rho
+            n
+          }
+          ciderRatingCorrelation {
+            rho
+            n
+          }
+          entries {
+            model {
+              id
+            }
+            rougeLRatingCorrelation {
+              rho
+              n
+            }
+            ciderRatingCorrelation {
+              rho
+              n
+            }
+          }
+        }
+      }
+    `),
   );
   const everyCaption = rows.flatMap((row) => row.captions);
   const everyStar = everyCaption.map((c) => ratings.get(c.id)!);

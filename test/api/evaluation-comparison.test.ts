@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { importAndWait, ADMIN, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
+import type { StartEvaluationRunInput } from '../generated/graphql.js';
 
 let api: TestApi;
 before(async () => {
@@ -14,50 +16,64 @@ after(async () => {
   await api?.stop();
 });
 
-interface Settings {
-  modelId: string;
-  split: string;
-  beamSize: number;
-  maxLength: number;
-}
+type Settings = Required<Pick<StartEvaluationRunInput, 'modelId' | 'split' | 'beamSize' | 'maxLength'>>;
 
 async function finishedRun(input: Settings & { dataset?: string }): Promise<string> {
-  const { startEvaluationRun } = await api.gql<{ startEvaluationRun: { run: { id: string } } }>(
-    'mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { run { id } } }',
+  const { startEvaluationRun } = await api.gql(
+    graphql(`
+      mutation EvaluationComparisonStartEvaluationRun($input: StartEvaluationRunInput!) {
+        startEvaluationRun(input: $input) {
+          run {
+            id
+          }
+        }
+      }
+    `),
     { input },
     ADMIN,
   );
   const { id } = startEvaluationRun.run;
   await waitUntil(`evaluation run ${id}`, async () => {
-    const { evaluationRun } = await api.gql<{ evaluationRun: { status: string; error: string | null } }>(
-      'query($id: ID!) { evaluationRun(id: $id) { status error } }',
+    const { evaluationRun } = await api.gql(
+      graphql(`
+        query EvaluationComparisonEvaluationRun($id: ID!) {
+          evaluationRun(id: $id) {
+            status
+            error
+          }
+        }
+      `),
       { id },
     );
-    assert.notEqual(evaluationRun.status, 'FAILED', evaluationRun.error ?? '');
-    return evaluationRun.status === 'SUCCEEDED';
+    assert.notEqual(evaluationRun!.status, 'FAILED', evaluationRun!.error ?? '');
+    return evaluationRun!.status === 'SUCCEEDED';
   });
   return id;
 }
 
 /** Each image of the split with its caption from one model and decode settings, as the gallery stores them. */
 async function storedCaptions(run: Settings): Promise<Map<string, { id: string; text: string; bleu: number }>> {
-  const { images } = await api.gql<{
-    images: {
-      edges: {
-        node: {
-          id: string;
-          captions: {
-            id: string;
-            text: string;
-            sentenceBleu: number | null;
-            decode: { beamSize: number; maxLength: number };
-          }[];
-        };
-      }[];
-    };
-  }>(
-    `query($filter: ImageFilter, $modelId: ID!) { images(first: 100, filter: $filter) { edges { node { id
-       captions(modelId: $modelId, all: true) { id text sentenceBleu decode { beamSize maxLength } } } } } }`,
+  const { images } = await api.gql(
+    graphql(`
+      query EvaluationComparisonImages($filter: ImageFilter, $modelId: ID!) {
+        images(first: 100, filter: $filter) {
+          edges {
+            node {
+              id
+              captions(modelId: $modelId, all: true) {
+                id
+                text
+                sentenceBleu
+                decode {
+                  beamSize
+                  maxLength
+                }
+              }
+            }
+          }
+        }
+      }
+    `),
     { filter: { split: run.split, dataset: 'fixture', hasReferences: true }, modelId: run.modelId },
   );
   const byImage = new Map<string, { id: string; text: string; bleu: number }>();
@@ -72,19 +88,47 @@ async function storedCaptions(run: Settings): Promise<Map<string, { id: string; 
   return byImage;
 }
 
-interface Comparison {
-  sharedImages: number;
-  runA: { id: string };
-  runB: { id: string };
-  disagreements: { image: { id: string }; captionA: { id: string }; captionB: { id: string }; bleuDelta: number }[];
-}
-const COMPARE = `query($a: ID!, $b: ID!, $first: Int) { evaluationRunComparison(runA: $a, runB: $b, first: $first) {
-  sharedImages runA { id } runB { id } disagreements { image { id } captionA { id } captionB { id } bleuDelta } } }`;
+const COMPARE = graphql(`
+  query EvaluationComparisonEvaluationRunComparison($a: ID!, $b: ID!, $first: Int) {
+    evaluationRunComparison(runA: $a, runB: $b, first: $first) {
+      sharedImages
+      runA {
+        id
+      }
+      runB {
+        id
+      }
+      disagreements {
+        image {
+          id
+        }
+        captionA {
+          id
+        }
+        captionB {
+          id
+        }
+        bleuDelta
+      }
+    }
+  }
+`);
 
 test('datasets lists each imported dataset with its images per split, as the gallery counts them', async () => {
-  const { datasets } = await api.gql<{
-    datasets: { name: string; splits: { split: string; images: number; withReferences: number }[] }[];
-  }>('{ datasets { name splits { split images withReferences } } }');
+  const { datasets } = await api.gql(
+    graphql(`
+      query EvaluationComparisonDatasets {
+        datasets {
+          name
+          splits {
+            split
+            images
+            withReferences
+          }
+        }
+      }
+    `),
+  );
   assert.deepEqual(
     datasets.map((d) => d.name),
     ['fixture'],
@@ -99,9 +143,18 @@ test('datasets lists each imported dataset with its images per split, as the gal
   for (const { split, images, withReferences } of splits) {
     const count = (hasReferences?: boolean) =>
       api
-        .gql<{ images: { totalCount: number } }>('query($f: ImageFilter) { images(filter: $f) { totalCount } }', {
-          f: { dataset: 'fixture', split, ...(hasReferences === undefined ? {} : { hasReferences }) },
-        })
+        .gql(
+          graphql(`
+            query EvaluationComparisonImages2($f: ImageFilter) {
+              images(filter: $f) {
+                totalCount
+              }
+            }
+          `),
+          {
+            f: { dataset: 'fixture', split, ...(hasReferences === undefined ? {} : { hasReferences }) },
+          },
+        )
         .then((r) => r.images.totalCount);
     assert.equal(images, await count(), `${split} images`);
     assert.equal(withReferences, await count(true), `${split} images with references`);
@@ -111,8 +164,8 @@ test('datasets lists each imported dataset with its images per split, as the gal
 test('comparing two runs orders the images where their captions differ by the gap in sentence BLEU', async () => {
   const models = await loadedModels(api);
   const [lstm, attention] = ['LSTM', 'ATTENTION'].map((v) => models.find((m) => m.variant === v)!.id);
-  const settingsA = { modelId: lstm!, split: 'VAL', beamSize: 1, maxLength: 16 };
-  const settingsB = { modelId: attention!, split: 'VAL', beamSize: 3, maxLength: 16 };
+  const settingsA: Settings = { modelId: lstm!, split: 'VAL', beamSize: 1, maxLength: 16 };
+  const settingsB: Settings = { modelId: attention!, split: 'VAL', beamSize: 3, maxLength: 16 };
   const [runA, runB] = [await finishedRun(settingsA), await finishedRun({ ...settingsB, dataset: 'fixture' })];
 
   const [captionsA, captionsB] = [await storedCaptions(settingsA), await storedCaptions(settingsB)];
@@ -125,45 +178,45 @@ test('comparing two runs orders the images where their captions differ by the ga
     .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
   assert.ok(expected.length >= 1, 'the two models caption some validation image differently');
 
-  const { evaluationRunComparison: comparison } = await api.gql<{ evaluationRunComparison: Comparison }>(COMPARE, {
+  const { evaluationRunComparison: comparison } = await api.gql(COMPARE, {
     a: runA,
     b: runB,
   });
-  assert.deepEqual([comparison.runA.id, comparison.runB.id], [runA, runB]);
-  assert.equal(comparison.sharedImages, shared.length);
+  assert.deepEqual([comparison!.runA.id, comparison!.runB.id], [runA, runB]);
+  assert.equal(comparison!.sharedImages, shared.length);
   assert.deepEqual(
-    comparison.disagreements.map((d) => ({
+    comparison!.disagreements.map((d) => ({
       imageId: d.image.id,
       captionA: d.captionA.id,
       captionB: d.captionB.id,
     })),
     expected.map(({ imageId, captionA, captionB }) => ({ imageId, captionA, captionB })),
   );
-  for (const [i, d] of comparison.disagreements.entries()) {
+  for (const [i, d] of comparison!.disagreements.entries()) {
     assert.ok(Math.abs(d.bleuDelta - expected[i]!.delta) < 1e-12, `delta of image ${i}`);
   }
 
   // `first` limits the list; swapping the runs flips the sign; a run against itself disagrees nowhere.
-  const top = await api.gql<{ evaluationRunComparison: Comparison }>(COMPARE, { a: runA, b: runB, first: 1 });
-  assert.equal(top.evaluationRunComparison.disagreements.length, Math.min(1, expected.length));
-  const swapped = await api.gql<{ evaluationRunComparison: Comparison }>(COMPARE, { a: runB, b: runA });
+  const top = await api.gql(COMPARE, { a: runA, b: runB, first: 1 });
+  assert.equal(top.evaluationRunComparison!.disagreements.length, Math.min(1, expected.length));
+  const swapped = await api.gql(COMPARE, { a: runB, b: runA });
   assert.deepEqual(
-    swapped.evaluationRunComparison.disagreements.map((d) => d.bleuDelta),
-    comparison.disagreements.map((d) => -d.bleuDelta),
+    swapped.evaluationRunComparison!.disagreements.map((d) => d.bleuDelta),
+    comparison!.disagreements.map((d) => -d.bleuDelta),
   );
-  const itself = await api.gql<{ evaluationRunComparison: Comparison }>(COMPARE, { a: runA, b: runA });
-  assert.equal(itself.evaluationRunComparison.sharedImages, captionsA.size);
-  assert.deepEqual(itself.evaluationRunComparison.disagreements, []);
+  const itself = await api.gql(COMPARE, { a: runA, b: runA });
+  assert.equal(itself.evaluationRunComparison!.sharedImages, captionsA.size);
+  assert.deepEqual(itself.evaluationRunComparison!.disagreements, []);
 });
 
 test('runs of different splits share no images; an unknown run gives null; first is bounded', async () => {
   const models = await loadedModels(api);
   const valRun = await finishedRun({ modelId: models[0]!.id, split: 'VAL', beamSize: 1, maxLength: 16 });
   const testRun = await finishedRun({ modelId: models[0]!.id, split: 'TEST', beamSize: 1, maxLength: 16 });
-  const across = await api.gql<{ evaluationRunComparison: Comparison }>(COMPARE, { a: valRun, b: testRun });
-  assert.equal(across.evaluationRunComparison.sharedImages, 0);
-  assert.deepEqual(across.evaluationRunComparison.disagreements, []);
-  const unknown = await api.gql<{ evaluationRunComparison: Comparison | null }>(COMPARE, {
+  const across = await api.gql(COMPARE, { a: valRun, b: testRun });
+  assert.equal(across.evaluationRunComparison!.sharedImages, 0);
+  assert.deepEqual(across.evaluationRunComparison!.disagreements, []);
+  const unknown = await api.gql(COMPARE, {
     a: valRun,
     b: '00000000-0000-4000-8000-000000000000',
   });

@@ -15,6 +15,8 @@ import {
   waitUntil,
   type TestApi,
 } from './harness.js';
+import { graphql } from '../generated/index.js';
+import type { EvaluationRunRowFragment } from '../generated/graphql.js';
 
 let api: TestApi;
 before(async () => {
@@ -25,51 +27,69 @@ after(async () => {
   await api?.stop();
 });
 
-interface Run {
-  id: string;
-  status: string;
-  progress: number;
-  processed: number;
-  total: number;
-  reusedCaptions: number;
-  bleu: number[] | null;
-  metricVersion: string;
-  cider: number | null;
-  ciderVersion: string | null;
-  rougeL: number | null;
-  rougeLVersion: string | null;
-  decode: { beamSize: number; maxLength: number };
-  split: string;
-  model: { id: string };
-  error: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+graphql(`
+  fragment EvaluationRunRow on EvaluationRun {
+    id
+    status
+    progress
+    processed
+    total
+    reusedCaptions
+    bleu
+    metricVersion
+    cider
+    ciderVersion
+    rougeL
+    rougeLVersion
+    decode {
+      beamSize
+      maxLength
+    }
+    split
+    model {
+      id
+    }
+    error
+    startedAt
+    finishedAt
+  }
+`);
+type Run = EvaluationRunRowFragment;
 
-const runFields =
-  'id status progress processed total reusedCaptions bleu metricVersion cider ciderVersion rougeL rougeLVersion decode { beamSize maxLength } split model { id } error startedAt finishedAt';
-const start = `mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { joined run { ${runFields} } } }`;
+const start = graphql(`
+  mutation EvaluationStart($input: StartEvaluationRunInput!) {
+    startEvaluationRun(input: $input) {
+      joined
+      run {
+        ...EvaluationRunRow
+      }
+    }
+  }
+`);
 
 async function finished(id: string): Promise<Run> {
   return waitUntil(`evaluation run ${id}`, async () => {
-    const { evaluationRun } = await api.gql<{ evaluationRun: Run }>(
-      `query($id: ID!) { evaluationRun(id: $id) { ${runFields} } }`,
+    const { evaluationRun } = await api.gql(
+      graphql(`
+        query EvaluationRunById($id: ID!) {
+          evaluationRun(id: $id) {
+            ...EvaluationRunRow
+          }
+        }
+      `),
       { id },
     );
-    assert.ok(evaluationRun.progress >= 0 && evaluationRun.progress <= 1);
-    assert.notEqual(evaluationRun.status, 'FAILED', evaluationRun.error ?? '');
-    return evaluationRun.status === 'SUCCEEDED' ? evaluationRun : null;
+    assert.ok(evaluationRun!.progress >= 0 && evaluationRun!.progress <= 1);
+    assert.notEqual(evaluationRun!.status, 'FAILED', evaluationRun!.error ?? '');
+    return evaluationRun!.status === 'SUCCEEDED' ? evaluationRun : null;
   });
 }
 
 test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU over the stored captions', async () => {
   for (const model of await loadedModels(api)) {
-    const input = { modelId: model.id, split: 'VAL', beamSize: 2, maxLength: 16 };
+    const input = { modelId: model.id, split: 'VAL' as const, beamSize: 2, maxLength: 16 };
     // Two identical starts at once: one run, the other joins it.
-    const [a, b] = await Promise.all([
-      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN),
-      api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN),
-    ]);
+    const [a, b] = await Promise.all([api.gql(start, { input }, ADMIN), api.gql(start, { input }, ADMIN)]);
     assert.equal(a.startEvaluationRun.run.id, b.startEvaluationRun.run.id);
     assert.deepEqual(
       [a.startEvaluationRun.run.cider, a.startEvaluationRun.run.rougeL, a.startEvaluationRun.run.ciderVersion],
@@ -87,14 +107,25 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     assert.ok(run.startedAt && run.finishedAt && run.finishedAt >= run.startedAt);
 
     // Recompute from what is stored: the val images' references and their captions with these settings.
-    const { images } = await api.gql<{
-      images: {
-        edges: {
-          node: { references: string[]; captions: { text: string; decode: { beamSize: number; maxLength: number } }[] };
-        }[];
-      };
-    }>(
-      'query($m: ID) { images(first: 100, filter: { split: VAL, hasReferences: true }) { edges { node { references captions(modelId: $m, all: true) { text decode { beamSize maxLength } } } } } }',
+    const { images } = await api.gql(
+      graphql(`
+        query EvaluationImages($m: ID) {
+          images(first: 100, filter: { split: VAL, hasReferences: true }) {
+            edges {
+              node {
+                references
+                captions(modelId: $m, all: true) {
+                  text
+                  decode {
+                    beamSize
+                    maxLength
+                  }
+                }
+              }
+            }
+          }
+        }
+      `),
       { m: model.id },
     );
     assert.equal(run.total, images.edges.length);
@@ -117,32 +148,48 @@ test('an evaluation run goes from start to corpus BLEU equal to NLTK-style BLEU 
     assert.deepEqual([run.ciderVersion, run.rougeLVersion], [ciderMetricVersion, rougeLMetricVersion]);
 
     // The same run again reuses every stored caption.
-    const again = await api.gql<{ startEvaluationRun: { joined: boolean; run: Run } }>(start, { input }, ADMIN);
+    const again = await api.gql(start, { input }, ADMIN);
     assert.equal(again.startEvaluationRun.joined, false);
     const rerun = await finished(again.startEvaluationRun.run.id);
     assert.equal(rerun.reusedCaptions, rerun.total);
     assert.deepEqual([rerun.bleu, rerun.cider, rerun.rougeL], [run.bleu, run.cider, run.rougeL]);
   }
 
-  const { evaluationRuns } = await api.gql<{ evaluationRuns: { id: string }[] }>(
-    '{ evaluationRuns(split: VAL) { id } }',
+  const { evaluationRuns } = await api.gql(
+    graphql(`
+      query EvaluationEvaluationRuns {
+        evaluationRuns(split: VAL) {
+          id
+        }
+      }
+    `),
   );
   const models = await loadedModels(api);
   assert.equal(evaluationRuns.length, 2 * models.length);
-  const { leaderboard } = await api.gql<{
-    leaderboard: {
-      entries: {
-        model: { id: string };
-        bleu: {
-          split: string;
-          bleu: number[];
-          cider: number | null;
-          rougeL: number | null;
-          run: { id: string; cider: number; rougeL: number };
-        }[];
-      }[];
-    };
-  }>('{ leaderboard { entries { model { id } bleu { split bleu cider rougeL run { id cider rougeL } } } } }');
+  const { leaderboard } = await api.gql(
+    graphql(`
+      query EvaluationLeaderboard {
+        leaderboard {
+          entries {
+            model {
+              id
+            }
+            bleu {
+              split
+              bleu
+              cider
+              rougeL
+              run {
+                id
+                cider
+                rougeL
+              }
+            }
+          }
+        }
+      }
+    `),
+  );
   for (const entry of leaderboard.entries) {
     assert.deepEqual(
       entry.bleu.map((b) => b.split),
@@ -179,8 +226,14 @@ test('an evaluation keeps running after the client that started it disconnects',
   const run = await waitUntil(
     'the run started by the vanished client',
     async () => {
-      const { evaluationRuns } = await api.gql<{ evaluationRuns: Run[] }>(
-        `query($m: ID) { evaluationRuns(modelId: $m, split: TRAIN) { ${runFields} } }`,
+      const { evaluationRuns } = await api.gql(
+        graphql(`
+          query EvaluationRunsOfModel($m: ID) {
+            evaluationRuns(modelId: $m, split: TRAIN) {
+              ...EvaluationRunRow
+            }
+          }
+        `),
         { m: model!.id },
       );
       return evaluationRuns[0] ?? null;

@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { demoDataset, demoDir, ensureDemoGallery, readDataset } from '@captioner/api';
 import { shippedModelsDir } from '../model-dirs.js';
 import { ADMIN, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
 
 const tolerance = 0.005;
 const ciderTolerance = 0.015;
@@ -54,26 +55,39 @@ after(async () => {
   await api?.stop();
 });
 
-interface Run {
-  id: string;
-  status: string;
-  processed: number;
-  total: number;
-  bleu: number[] | null;
-  cider: number | null;
-  rougeL: number | null;
-  decode: { beamSize: number; maxLength: number };
-  split: string;
-  dataset: string | null;
-  error: string | null;
-  model: { id: string };
-}
-const runFields =
-  'id status processed total bleu cider rougeL decode { beamSize maxLength } split dataset error model { id }';
+graphql(`
+  fragment ReproductionRun on EvaluationRun {
+    id
+    status
+    processed
+    total
+    bleu
+    cider
+    rougeL
+    decode {
+      beamSize
+      maxLength
+    }
+    split
+    dataset
+    error
+    model {
+      id
+    }
+  }
+`);
 
 test('evaluation runs on the imported Flickr8k test split reproduce the manifests’ test BLEU', async (t) => {
-  const { models } = await api.gql<{ models: { id: string; loaded: boolean; variant: string }[] }>(
-    '{ models { id loaded variant } }',
+  const { models } = await api.gql(
+    graphql(`
+      query Flickr8kReproductionModels {
+        models {
+          id
+          loaded
+          variant
+        }
+      }
+    `),
   );
   for (const id of shipped) {
     assert.ok(
@@ -96,8 +110,14 @@ test('evaluation runs on the imported Flickr8k test split reproduce the manifest
     'a second start finds it complete and imports nothing',
   );
   const importSeconds = (Date.now() - started) / 1000;
-  const { images } = await api.gql<{ images: { totalCount: number } }>(
-    'query($d: String) { images(first: 1, filter: { split: TEST, dataset: $d, hasReferences: true }) { totalCount } }',
+  const { images } = await api.gql(
+    graphql(`
+      query Flickr8kReproductionImages($d: String) {
+        images(first: 1, filter: { split: TEST, dataset: $d, hasReferences: true }) {
+          totalCount
+        }
+      }
+    `),
     { d: demoDataset },
   );
   assert.equal(images.totalCount, 1000, 'stored as the TEST split of dataset "flickr8k", with references');
@@ -109,8 +129,16 @@ test('evaluation runs on the imported Flickr8k test split reproduce the manifest
     const { test: metrics, splits } = await manifestTestMetrics(id);
     if (splits.test !== undefined) assert.equal(splits.test, 1000, `${id} was evaluated on 1000 test images`);
     expected.set(id, metrics);
-    const { startEvaluationRun } = await api.gql<{ startEvaluationRun: { run: Run } }>(
-      `mutation($input: StartEvaluationRunInput!) { startEvaluationRun(input: $input) { run { ${runFields} } } }`,
+    const { startEvaluationRun } = await api.gql(
+      graphql(`
+        mutation ReproductionStart($input: StartEvaluationRunInput!) {
+          startEvaluationRun(input: $input) {
+            run {
+              ...ReproductionRun
+            }
+          }
+        }
+      `),
       {
         input: {
           modelId: id,
@@ -131,12 +159,18 @@ test('evaluation runs on the imported Flickr8k test split reproduce the manifest
     const run = await waitUntil(
       `the evaluation run of ${id}`,
       async () => {
-        const { evaluationRun } = await api.gql<{ evaluationRun: Run }>(
-          `query($id: ID!) { evaluationRun(id: $id) { ${runFields} } }`,
-          { id: runIds.get(id) },
+        const { evaluationRun } = await api.gql(
+          graphql(`
+            query ReproductionRunById($id: ID!) {
+              evaluationRun(id: $id) {
+                ...ReproductionRun
+              }
+            }
+          `),
+          { id: runIds.get(id)! },
         );
-        assert.notEqual(evaluationRun.status, 'FAILED', evaluationRun.error ?? '');
-        return evaluationRun.status === 'SUCCEEDED' ? evaluationRun : null;
+        assert.notEqual(evaluationRun!.status, 'FAILED', evaluationRun!.error ?? '');
+        return evaluationRun!.status === 'SUCCEEDED' ? evaluationRun : null;
       },
       60 * 60_000,
     );

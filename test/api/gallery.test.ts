@@ -5,18 +5,30 @@ import { after, before, test } from 'node:test';
 import { sentenceBleu, tokenize } from '@captioner/model';
 import { importAndWait, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { makePng } from './png.js';
+import { graphql } from '../generated/index.js';
+import type { GalleryRowFragment, ImageFilter, ImageSort } from '../generated/graphql.js';
 
-interface Row {
-  id: string;
-  createdAt: string;
-  split: string | null;
-  source: string;
-  dataset: string | null;
-  references: string[];
-  meanRating: number | null;
-  bestBleu: number | null;
-  captions: { id: string; text: string; sentenceBleu: number | null; model: { id: string } }[];
-}
+graphql(`
+  fragment GalleryRow on Image {
+    id
+    createdAt
+    split
+    source
+    dataset
+    references
+    meanRating
+    bestBleu
+    captions {
+      id
+      text
+      sentenceBleu
+      model {
+        id
+      }
+    }
+  }
+`);
+type Row = GalleryRowFragment;
 
 let api: TestApi;
 let rows: Row[];
@@ -25,25 +37,32 @@ let modelIds: string[];
 const starsByImage = new Map<string, number[]>();
 const starsByImageAndModel = new Map<string, number[]>();
 
-const rowFields =
-  'id createdAt split source dataset references meanRating bestBleu captions { id text sentenceBleu model { id } }';
-
-async function page(vars: { first?: number; after?: string | null; filter?: Record<string, unknown>; sort?: string }) {
-  const { images } = await api.gql<{
-    images: {
-      totalCount: number;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      edges: { cursor: string; node: Row }[];
-    };
-  }>(
-    `query($filter: ImageFilter, $after: String, $first: Int, $sort: ImageSort) { images(first: $first, after: $after, filter: $filter, sort: $sort) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${rowFields} } } } }`,
+async function page(vars: { first?: number; after?: string | null; filter?: ImageFilter; sort?: ImageSort }) {
+  const { images } = await api.gql(
+    graphql(`
+      query GalleryPage($filter: ImageFilter, $after: String, $first: Int, $sort: ImageSort) {
+        images(first: $first, after: $after, filter: $filter, sort: $sort) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              ...GalleryRow
+            }
+          }
+        }
+      }
+    `),
     { first: 24, after: null, filter: {}, sort: 'NEWEST', ...vars },
   );
   return images;
 }
 
 /** Every image matching a filter, paging 4 at a time. */
-async function all(filter: Record<string, unknown> = {}, sort = 'NEWEST'): Promise<Row[]> {
+async function all(filter: ImageFilter = {}, sort: ImageSort = 'NEWEST'): Promise<Row[]> {
   const out: Row[] = [];
   let after: string | null = null;
   for (;;) {

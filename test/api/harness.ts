@@ -4,6 +4,8 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, startService, type RunningService } from '@captioner/api';
+import { graphql } from '../generated/index.js';
+import type { ImportDatasetInput, TypedDocumentString } from '../generated/graphql.js';
 import { generousRateLimits } from '../generous-rate-limits.js';
 import { fixtureModelsDir } from '../model-dirs.js';
 
@@ -23,14 +25,14 @@ export interface TestApi {
   /**
    * POST /graphql; returns the whole response (data and errors). `voter` names a test voter: the harness gets it a
    * real session (POST /voter-session) on first use and sends that token. `ADMIN` also sends the admin token.
+   * A generated document (`graphql(...)`, checked against the schema) types the data and variables; raw text is
+   * for requests that are meant to fail validation or limits.
    */
-  request<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    voter?: string,
-  ): Promise<GraphqlResponse<T>>;
+  request<R, V>(query: TypedDocumentString<R, V>, variables?: V, voter?: string): Promise<GraphqlResponse<R>>;
+  request(query: string, variables?: Record<string, unknown>, voter?: string): Promise<GraphqlResponse<unknown>>;
   /** POST /graphql; throws on any error and returns data. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, voter?: string): Promise<T>;
+  gql<R, V>(query: TypedDocumentString<R, V>, variables?: V, voter?: string): Promise<R>;
+  gql(query: string, variables?: Record<string, unknown>, voter?: string): Promise<unknown>;
   /** POST /upload, as the named test voter when `voter` is given (the uploader may delete the image). */
   upload(
     files: { name: string; bytes: Uint8Array; type?: string }[],
@@ -93,8 +95,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     return token;
   };
   const request = async <T>(
-    query: string,
-    variables: Record<string, unknown> = {},
+    query: string | TypedDocumentString<T, unknown>,
+    variables: unknown = {},
     voter?: string,
   ): Promise<GraphqlResponse<T>> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -103,7 +105,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: query.toString(), variables }),
     });
     return { status: response.status, ...((await response.json()) as Omit<GraphqlResponse<T>, 'status'>) };
   };
@@ -113,7 +115,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     service,
     request,
     voterSession,
-    async gql<T>(query: string, variables: Record<string, unknown> = {}, voter?: string) {
+    async gql<T>(query: string | TypedDocumentString<T, unknown>, variables: unknown = {}, voter?: string) {
       const response = await request<T>(query, variables, voter);
       if (response.errors?.length || !response.data) {
         throw new Error(`GraphQL failed (HTTP ${response.status}): ${JSON.stringify(response.errors)}`);
@@ -123,7 +125,11 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     async upload(files, voter) {
       const form = new FormData();
       for (const f of files)
-        form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+        form.append(
+          'file',
+          new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }),
+          f.name,
+        );
       const headers: Record<string, string> = voter ? { 'x-voter-session': await voterSession(voter) } : {};
       const response = await fetch(`${url}/upload`, { method: 'POST', body: form, headers });
       return { status: response.status, body: (await response.json()) as UploadBody };
@@ -164,26 +170,52 @@ export async function waitUntil<T>(
 }
 
 /** Imports a dataset as the admin (ImportDatasetInput) and waits until the import job has succeeded. */
-export async function importAndWait(api: TestApi, input: Record<string, unknown>): Promise<void> {
-  const { importDataset } = await api.gql<{ importDataset: { job: { id: string } } }>(
-    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
+export async function importAndWait(api: TestApi, input: ImportDatasetInput): Promise<void> {
+  const { importDataset } = await api.gql(
+    graphql(`
+      mutation ImportDataset($input: ImportDatasetInput!) {
+        importDataset(input: $input) {
+          job {
+            id
+          }
+        }
+      }
+    `),
     { input },
     ADMIN,
   );
   await waitUntil('the import', async () => {
-    const { importJob } = await api.gql<{ importJob: { status: string; error: string | null } }>(
-      'query($id: ID!) { importJob(id: $id) { status error } }',
-      { id: importDataset.job.id },
+    const { importJob } = await api.gql(
+      graphql(`
+        query ImportJob($id: ID!) {
+          importJob(id: $id) {
+            status
+            error
+          }
+        }
+      `),
+      {
+        id: importDataset.job.id,
+      },
     );
+    if (!importJob) throw new Error(`import job ${importDataset.job.id} is unknown`);
     if (importJob.status === 'FAILED') throw new Error(`the import failed: ${importJob.error}`);
     return importJob.status === 'SUCCEEDED';
   });
 }
 
 /** The shipped models the service loaded; tests need both variants. */
-export async function loadedModels(api: TestApi): Promise<{ id: string; variant: string }[]> {
-  const { models } = await api.gql<{ models: { id: string; variant: string; loaded: boolean }[] }>(
-    '{ models { id variant loaded } }',
+export async function loadedModels(api: TestApi) {
+  const { models } = await api.gql(
+    graphql(`
+      query LoadedModels {
+        models {
+          id
+          variant
+          loaded
+        }
+      }
+    `),
   );
   return models.filter((m) => m.loaded);
 }

@@ -10,45 +10,76 @@ import { after, describe, test } from 'node:test';
 import { readDataset } from '@captioner/api';
 import { fixtureModelsDir } from '../model-dirs.js';
 import { ADMIN, fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
+import type { ImportDatasetInput, ImportJobRowFragment } from '../generated/graphql.js';
 
 const run = promisify(execFile);
 
-interface Job {
-  id: string;
-  status: string;
-  format: string;
-  dataset: string;
-  total: number;
-  processed: number;
-  created: number;
-  skipped: number;
-  failed: number;
-  error: string | null;
-}
+graphql(`
+  fragment ImportJobRow on ImportJob {
+    id
+    status
+    format
+    dataset
+    total
+    processed
+    created
+    skipped
+    failed
+    error
+  }
+`);
 
-async function importAndWait(api: TestApi, input: Record<string, unknown>): Promise<Job> {
-  const { importDataset } = await api.gql<{ importDataset: { job: Job } }>(
-    'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id status } } }',
+async function importAndWait(api: TestApi, input: ImportDatasetInput): Promise<ImportJobRowFragment> {
+  const { importDataset } = await api.gql(
+    graphql(`
+      mutation ImportImportDataset($input: ImportDatasetInput!) {
+        importDataset(input: $input) {
+          job {
+            id
+            status
+          }
+        }
+      }
+    `),
     { input },
     ADMIN,
   );
   return waitUntil('the import job', async () => {
-    const { importJob } = await api.gql<{ importJob: Job }>(
-      'query($id: ID!) { importJob(id: $id) { id status format dataset total processed created skipped failed error } }',
+    const { importJob } = await api.gql(
+      graphql(`
+        query ImportImportJob($id: ID!) {
+          importJob(id: $id) {
+            ...ImportJobRow
+          }
+        }
+      `),
       { id: importDataset.job.id },
     );
-    assert.notEqual(importJob.status, 'FAILED', importJob.error ?? '');
-    return importJob.status === 'SUCCEEDED' ? importJob : null;
+    assert.notEqual(importJob!.status, 'FAILED', importJob!.error ?? '');
+    return importJob!.status === 'SUCCEEDED' ? importJob : null;
   });
 }
 
 /** Images, references and splits as the API serves them, keyed by file name. */
 async function stored(api: TestApi) {
-  const { images } = await api.gql<{
-    images: {
-      edges: { node: { filename: string; split: string; dataset: string; source: string; references: string[] } }[];
-    };
-  }>('{ images(first: 100) { edges { node { filename split dataset source references } } } }');
+  const { images } = await api.gql(
+    graphql(`
+      query ImportImages {
+        images(first: 100) {
+          edges {
+            node {
+              filename
+              split
+              dataset
+              source
+              references
+            }
+          }
+        }
+      }
+    `),
+  );
   return new Map(images.edges.map((e) => [e.node.filename, e.node]));
 }
 
@@ -122,12 +153,25 @@ describe('the import command', () => {
     });
     try {
       const models = await loadedModels(api);
-      const { images } = await api.gql<{
-        images: {
-          totalCount: number;
-          edges: { node: { captions: { model: { id: string } }[]; references: string[] } }[];
-        };
-      }>('{ images(first: 100) { totalCount edges { node { references captions { model { id } } } } } }');
+      const { images } = await api.gql(
+        graphql(`
+          query ImportImages2 {
+            images(first: 100) {
+              totalCount
+              edges {
+                node {
+                  references
+                  captions {
+                    model {
+                      id
+                    }
+                  }
+                }
+              }
+            }
+          }
+        `),
+      );
       assert.equal(images.totalCount, total);
       for (const { node } of images.edges) {
         assert.ok(node.references.length > 0);

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, startTestApi, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
 
 let api: TestApi;
 before(async () => {
@@ -14,23 +15,29 @@ after(async () => {
   await api?.stop();
 });
 
-interface Agreement {
-  publishedSource: string;
-  judgementSets: {
-    name: string;
-    file: string;
-    tau: string;
-    judgements: number;
-    images: number;
-    protocol: string;
-    metrics: { metric: string; kendall: number; published: number | null }[];
-  }[];
-}
-
 test('metricHumanAgreement is docs/human-agreement.json, metric by metric', async () => {
   const file = JSON.parse(await readFile(path.join(repoRoot, 'docs', 'human-agreement.json'), 'utf8'));
-  const { metricHumanAgreement } = await api.gql<{ metricHumanAgreement: Agreement }>(
-    '{ metricHumanAgreement { publishedSource judgementSets { name file tau judgements images protocol metrics { metric kendall published } } } }',
+  const { metricHumanAgreement } = await api.gql(
+    graphql(`
+      query MetricHumanAgreementMetricHumanAgreement {
+        metricHumanAgreement {
+          publishedSource
+          judgementSets {
+            name
+            file
+            tau
+            judgements
+            images
+            protocol
+            metrics {
+              metric
+              kendall
+              published
+            }
+          }
+        }
+      }
+    `),
   );
   assert.equal(metricHumanAgreement.publishedSource, file.publishedSource);
   assert.deepEqual(

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { importAndWait, ADMIN, loadedModels, startTestApi, waitUntil } from './harness.js';
 import { makePng } from './png.js';
+import { graphql } from '../generated/index.js';
 
 let dataDir: string | null = null;
 after(async () => {
@@ -25,8 +26,16 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   mark('first up');
   await importAndWait(first, { path: 'flickr8k' });
   const [model] = await loadedModels(first);
-  const { startEvaluationRun } = await first.gql<{ startEvaluationRun: { run: { id: string } } }>(
-    'mutation($m: ID!) { startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) { run { id } } }',
+  const { startEvaluationRun } = await first.gql(
+    graphql(`
+      mutation ShutdownStartEvaluationRun($m: ID!) {
+        startEvaluationRun(input: { modelId: $m, split: TRAIN, beamSize: 7 }) {
+          run {
+            id
+          }
+        }
+      }
+    `),
     { m: model!.id },
     ADMIN,
   );
@@ -42,21 +51,44 @@ test('work cut short by a shutdown is finished by the next start', async () => {
   try {
     const models = await loadedModels(second);
     const total = await waitUntil('every image captioned by every model after the restart', async () => {
-      const { images } = await second.gql<{
-        images: { totalCount: number; edges: { node: { captions: unknown[] } }[] };
-      }>('{ images(first: 100) { totalCount edges { node { captions { id } } } } }');
+      const { images } = await second.gql(
+        graphql(`
+          query ShutdownImages {
+            images(first: 100) {
+              totalCount
+              edges {
+                node {
+                  captions {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `),
+      );
       return images.edges.every((e) => e.node.captions.length === models.length) ? images.totalCount : null;
     });
     mark('captioned');
     assert.equal(total, 8 + 12);
     const run = await waitUntil('the interrupted evaluation run to finish', async () => {
-      const { evaluationRun } = await second.gql<{
-        evaluationRun: { status: string; bleu: number[] | null; processed: number; total: number };
-      }>('query($id: ID!) { evaluationRun(id: $id) { status bleu processed total } }', {
-        id: startEvaluationRun.run.id,
-      });
-      assert.notEqual(evaluationRun.status, 'FAILED');
-      return evaluationRun.status === 'SUCCEEDED' ? evaluationRun : null;
+      const { evaluationRun } = await second.gql(
+        graphql(`
+          query ShutdownEvaluationRun($id: ID!) {
+            evaluationRun(id: $id) {
+              status
+              bleu
+              processed
+              total
+            }
+          }
+        `),
+        {
+          id: startEvaluationRun.run.id,
+        },
+      );
+      assert.notEqual(evaluationRun!.status, 'FAILED');
+      return evaluationRun!.status === 'SUCCEEDED' ? evaluationRun : null;
     });
     mark('evaluated');
     assert.equal(run.bleu?.length, 4);

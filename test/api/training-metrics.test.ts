@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fixtureModelsDir } from '../model-dirs.js';
 import { startTestApi, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
 
 const measured = { cider: 1.2345, rougeL: 0.5678 };
 
@@ -35,13 +36,22 @@ after(async () => {
 });
 
 test("trainingMetrics serves each manifest split's CIDEr-D and ROUGE-L, and null where the manifest lacks them", async () => {
-  const { models } = await api.gql<{
-    models: {
-      id: string;
-      loaded: boolean;
-      trainingMetrics: { split: string; bleu: number[]; cider: number | null; rougeL: number | null }[];
-    }[];
-  }>('{ models { id loaded trainingMetrics { split bleu cider rougeL } } }');
+  const { models } = await api.gql(
+    graphql(`
+      query TrainingMetricsModels {
+        models {
+          id
+          loaded
+          trainingMetrics {
+            split
+            bleu
+            cider
+            rougeL
+          }
+        }
+      }
+    `),
+  );
   const byId = Object.fromEntries(models.map((m) => [m.id, m]));
   assert.ok(byId['shapes-lstm']?.loaded && byId['shapes-attention']?.loaded, 'the copied models load');
   const splits = (id: string) =>

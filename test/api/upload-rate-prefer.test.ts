@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { fixtureImages, loadedModels, startTestApi, waitUntil, type TestApi } from './harness.js';
+import { graphql } from '../generated/index.js';
+import type { PreferenceWinner } from '../generated/graphql.js';
 
 let api: TestApi;
 before(async () => {
@@ -13,25 +15,54 @@ after(async () => {
   await api?.stop();
 });
 
-interface CaptionView {
-  id: string;
-  text: string;
-  tokens: string[];
-  tokenIds: number[];
-  logProb: number;
-  latencyMs: number;
-  sentenceBleu: number | null;
-  decode: { beamSize: number; maxLength: number };
-  nBest: { text: string; logProb: number; score: number }[];
-  attention: { rows: number; cols: number; steps: { word: string; weights: number[] }[] } | null;
-  model: { id: string; variant: string };
-}
-
-const imageQuery = `query($id: ID!) { image(id: $id) {
-  id width height mimeType byteSize sha256 originalUrl thumbnailUrl source split references captioningPending
-  captions { id text tokens tokenIds logProb latencyMs sentenceBleu decode { beamSize maxLength }
-    nBest { text logProb score } attention { rows cols steps { word weights } } model { id variant } }
-} }`;
+const imageQuery = graphql(`
+  query UploadRatePreferImage4($id: ID!) {
+    image(id: $id) {
+      id
+      width
+      height
+      mimeType
+      byteSize
+      sha256
+      originalUrl
+      thumbnailUrl
+      source
+      split
+      references
+      captioningPending
+      captions {
+        id
+        text
+        tokens
+        tokenIds
+        logProb
+        latencyMs
+        sentenceBleu
+        decode {
+          beamSize
+          maxLength
+        }
+        nBest {
+          text
+          logProb
+          score
+        }
+        attention {
+          rows
+          cols
+          steps {
+            word
+            weights
+          }
+        }
+        model {
+          id
+          variant
+        }
+      }
+    }
+  }
+`);
 
 test('both shipped models are loaded and /health says so', async () => {
   const models = await loadedModels(api);
@@ -60,10 +91,8 @@ test('upload → captions from both models → rate → prefer → leaderboard',
 
   // Captioning runs in the background; poll until every loaded model has captioned the image.
   const view = await waitUntil('captions from every model', async () => {
-    const { image: img } = await api.gql<{
-      image: { captioningPending: boolean; captions: CaptionView[] } & Record<string, unknown>;
-    }>(imageQuery, { id: imageId });
-    return !img.captioningPending && img.captions.length === models.length ? img : null;
+    const { image: img } = await api.gql(imageQuery, { id: imageId });
+    return !img!.captioningPending && img!.captions.length === models.length ? img : null;
   });
   assert.equal(view.mimeType, 'image/jpeg');
   assert.equal(view.sha256, createHash('sha256').update(image!.bytes).digest('hex'));
@@ -115,29 +144,61 @@ test('upload → captions from both models → rate → prefer → leaderboard',
 
   // Ratings: per voter, rating again replaces.
   const [lstm, attention] = ['LSTM', 'ATTENTION'].map((v) => view.captions.find((c) => c.model.variant === v)!);
-  const rate = `mutation($input: RateCaptionInput!) { rateCaption(input: $input) { rating { stars } caption { id myRating ratings { count mean histogram } } } }`;
+  const rate = graphql(`
+    mutation UploadRatePreferRateCaption($input: RateCaptionInput!) {
+      rateCaption(input: $input) {
+        rating {
+          stars
+        }
+        caption {
+          id
+          myRating
+          ratings {
+            count
+            mean
+            histogram
+          }
+        }
+      }
+    }
+  `);
   await api.gql(rate, { input: { captionId: attention!.id, stars: 2 } }, 'alice');
-  const rerated = await api.gql<{
-    rateCaption: { caption: { myRating: number; ratings: { count: number; mean: number; histogram: number[] } } };
-  }>(rate, { input: { captionId: attention!.id, stars: 5 } }, 'alice');
+  const rerated = await api.gql(rate, { input: { captionId: attention!.id, stars: 5 } }, 'alice');
   assert.equal(rerated.rateCaption.caption.myRating, 5);
   assert.deepEqual(rerated.rateCaption.caption.ratings, { count: 1, mean: 5, histogram: [0, 0, 0, 0, 1] });
   await api.gql(rate, { input: { captionId: attention!.id, stars: 4 } }, 'bob');
   await api.gql(rate, { input: { captionId: lstm!.id, stars: 2 } }, 'alice');
   await api.gql(rate, { input: { captionId: lstm!.id, stars: 3 } }, 'bob');
-  const mine = await api.gql<{ image: { captions: { id: string; myRating: number | null }[] } }>(
-    'query($id: ID!) { image(id: $id) { captions { id myRating } } }',
+  const mine = await api.gql(
+    graphql(`
+      query UploadRatePreferImage($id: ID!) {
+        image(id: $id) {
+          captions {
+            id
+            myRating
+          }
+        }
+      }
+    `),
     { id: imageId },
     'bob',
   );
-  assert.deepEqual(Object.fromEntries(mine.image.captions.map((c) => [c.id, c.myRating])), {
+  assert.deepEqual(Object.fromEntries(mine.image!.captions.map((c) => [c.id, c.myRating])), {
     [attention!.id]: 4,
     [lstm!.id]: 3,
   });
 
   // Ratings alone do not rank: without blind comparisons there is nothing to rank by.
-  const unranked = await api.gql<{ leaderboard: { entries: { rank: number | null }[] } }>(
-    '{ leaderboard { entries { rank } } }',
+  const unranked = await api.gql(
+    graphql(`
+      query UploadRatePreferLeaderboard {
+        leaderboard {
+          entries {
+            rank
+          }
+        }
+      }
+    `),
   );
   assert.deepEqual(
     unranked.leaderboard.entries.map((e) => e.rank),
@@ -145,22 +206,71 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   );
 
   // Pairwise preferences: A/B order as the voter saw it, one vote per voter per pair (revoting replaces).
-  const prefer = `mutation($input: RecordPreferenceInput!) { recordPreference(input: $input) { preference { winner captionA { id } captionB { id } image { id } } } }`;
-  const vote = (voter: string, winner: string) =>
-    api.gql<{ recordPreference: { preference: { winner: string; captionA: { id: string } } } }>(
-      prefer,
-      { input: { imageId, captionAId: lstm!.id, captionBId: attention!.id, winner } },
-      voter,
-    );
+  const prefer = graphql(`
+    mutation UploadRatePreferRecordPreference($input: RecordPreferenceInput!) {
+      recordPreference(input: $input) {
+        preference {
+          winner
+          captionA {
+            id
+          }
+          captionB {
+            id
+          }
+          image {
+            id
+          }
+        }
+      }
+    }
+  `);
+  const vote = (voter: string, winner: PreferenceWinner) =>
+    api.gql(prefer, { input: { imageId, captionAId: lstm!.id, captionBId: attention!.id, winner } }, voter);
   assert.equal((await vote('alice', 'A')).recordPreference.preference.winner, 'A');
   await vote('alice', 'B'); // alice changes her mind
   await vote('bob', 'B');
   await vote('carol', 'TIE');
 
-  const { leaderboard } = await api.gql<{ leaderboard: Leaderboard }>(`{ leaderboard {
-    ratingCount preferenceCount bleuRatingCorrelation { rho n }
-    entries { rank model { id variant } rating { count mean low high }
-      preference { strength low high wins losses ties comparisons } bleu { split bleu } } } }`);
+  const { leaderboard } = await api.gql(
+    graphql(`
+      query UploadRatePreferLeaderboard2 {
+        leaderboard {
+          ratingCount
+          preferenceCount
+          bleuRatingCorrelation {
+            rho
+            n
+          }
+          entries {
+            rank
+            model {
+              id
+              variant
+            }
+            rating {
+              count
+              mean
+              low
+              high
+            }
+            preference {
+              strength
+              low
+              high
+              wins
+              losses
+              ties
+              comparisons
+            }
+            bleu {
+              split
+              bleu
+            }
+          }
+        }
+      }
+    `),
+  );
   assert.equal(leaderboard.ratingCount, 4);
   assert.equal(leaderboard.preferenceCount, 3);
   const entry = (variant: string) => leaderboard.entries.find((e) => e.model.variant === variant)!;
@@ -189,65 +299,77 @@ test('upload → captions from both models → rate → prefer → leaderboard',
   assert.equal(leaderboard.bleuRatingCorrelation.n, 0, 'uploads have no BLEU, so no (BLEU, rating) points');
 });
 
-interface Leaderboard {
-  ratingCount: number;
-  preferenceCount: number;
-  bleuRatingCorrelation: { rho: number | null; n: number };
-  entries: {
-    rank: number | null;
-    model: { id: string; variant: string };
-    rating: { count: number; mean: number | null; low: number | null; high: number | null };
-    preference: {
-      strength: number;
-      low: number | null;
-      high: number | null;
-      wins: number;
-      losses: number;
-      ties: number;
-      comparisons: number;
-    };
-    bleu: { split: string; bleu: number[] }[];
-  }[];
-}
-
 test('recaptioning with other settings stores a new caption; the same settings again are served from cache', async () => {
   const [, second] = await fixtureImages(2);
   const { body } = await api.upload([{ name: second!.name, bytes: second!.bytes }]);
   const imageId = body.results[0]!.imageId!;
   const [model] = await loadedModels(api);
-  const mutation = `mutation($input: CaptionImageInput!) { captionImage(input: $input) { cached caption { id text decode { beamSize maxLength } nBest { text } } } }`;
-  const first = await api.gql<{
-    captionImage: {
-      cached: boolean;
-      caption: { id: string; decode: { beamSize: number; maxLength: number }; nBest: unknown[] };
-    };
-  }>(mutation, { input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 } });
+  const mutation = graphql(`
+    mutation UploadRatePreferCaptionImage($input: CaptionImageInput!) {
+      captionImage(input: $input) {
+        cached
+        caption {
+          id
+          text
+          decode {
+            beamSize
+            maxLength
+          }
+          nBest {
+            text
+          }
+        }
+      }
+    }
+  `);
+  const first = await api.gql(mutation, { input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 } });
   assert.equal(first.captionImage.cached, false);
   assert.deepEqual(first.captionImage.caption.decode, { beamSize: 5, maxLength: 12 });
   assert.ok(first.captionImage.caption.nBest.length > 1);
-  const cached = await api.gql<{ captionImage: { cached: boolean; caption: { id: string } } }>(mutation, {
+  const cached = await api.gql(mutation, {
     input: { imageId, modelId: model!.id, beamSize: 5, maxLength: 12 },
   });
   assert.equal(cached.captionImage.cached, true);
   assert.equal(cached.captionImage.caption.id, first.captionImage.caption.id);
-  const greedy = await api.gql<{ captionImage: { caption: { decode: { beamSize: number } } } }>(mutation, {
+  const greedy = await api.gql(mutation, {
     input: { imageId, modelId: model!.id, beamSize: 1 },
   });
   assert.equal(greedy.captionImage.caption.decode.beamSize, 1);
-  const all = await api.gql<{ image: { all: unknown[]; perModel: { decode: { beamSize: number } }[] } }>(
-    `query($id: ID!, $m: ID) { image(id: $id) { all: captions(modelId: $m, all: true) { id } perModel: captions(modelId: $m) { decode { beamSize } } } }`,
+  const all = await api.gql(
+    graphql(`
+      query UploadRatePreferImage2($id: ID!, $m: ID) {
+        image(id: $id) {
+          all: captions(modelId: $m, all: true) {
+            id
+          }
+          perModel: captions(modelId: $m) {
+            decode {
+              beamSize
+            }
+          }
+        }
+      }
+    `),
     { id: imageId, m: model!.id },
   );
   // Default-settings (beam 3) caption from the upload, plus beam 5 and greedy.
   await waitUntil('the background caption', async () => {
-    const r = await api.gql<{ image: { captions: unknown[] } }>(
-      'query($id: ID!, $m: ID) { image(id: $id) { captions(modelId: $m, all: true) { id } } }',
+    const r = await api.gql(
+      graphql(`
+        query UploadRatePreferImage3($id: ID!, $m: ID) {
+          image(id: $id) {
+            captions(modelId: $m, all: true) {
+              id
+            }
+          }
+        }
+      `),
       { id: imageId, m: model!.id },
     );
-    return r.image.captions.length === 3;
+    return r.image!.captions.length === 3;
   });
-  assert.ok(all.image.all.length >= 2);
-  assert.equal(all.image.perModel.length, 1);
+  assert.ok(all.image!.all.length >= 2);
+  assert.equal(all.image!.perModel.length, 1);
 });
 
 test('a burst of uploads is queued and every image gets captioned by every model', async () => {
@@ -256,8 +378,20 @@ test('a burst of uploads is queued and every image gets captioned by every model
   assert.equal(body.results.length, 8);
   const models = await loadedModels(api);
   await waitUntil('every upload captioned by every model', async () => {
-    const { images: page } = await api.gql<{ images: { edges: { node: { captions: unknown[] } }[] } }>(
-      '{ images(first: 50) { edges { node { captions { id } } } } }',
+    const { images: page } = await api.gql(
+      graphql(`
+        query UploadRatePreferImages {
+          images(first: 50) {
+            edges {
+              node {
+                captions {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `),
     );
     return page.edges.length === 8 && page.edges.every((e) => e.node.captions.length === models.length);
   });

@@ -11,6 +11,7 @@ import { assertAccessible } from './accessibility.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { gql } from './graphql.js';
 import { DATASET_SIZES, repoRoot, startStack, type Stack } from './stack.js';
+import { graphql } from '../generated/index.js';
 
 const ACTION_TIMEOUT_MS = 120_000;
 /** Content words of the shapes captions (function words such as "a" or "of" make poor searches). */
@@ -31,15 +32,24 @@ const SEARCHABLE_WORDS = [
 const TOTAL_IMAGES = DATASET_SIZES.reduce((a, b) => a + b, 0);
 const TEST_IMAGES = DATASET_SIZES[2];
 
-interface BoardCounts {
-  leaderboard: {
-    ratingCount: number;
-    preferenceCount: number;
-    entries: { model: { id: string }; preference: { wins: number; losses: number; ties: number } }[];
-  };
-}
-const BOARD_QUERY =
-  'query { leaderboard { ratingCount preferenceCount entries { model { id } preference { wins losses ties } } } }';
+const BOARD_QUERY = graphql(`
+  query GalleryLeaderboard {
+    leaderboard {
+      ratingCount
+      preferenceCount
+      entries {
+        model {
+          id
+        }
+        preference {
+          wins
+          losses
+          ties
+        }
+      }
+    }
+  }
+`);
 
 describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
   let stack: Stack;
@@ -97,9 +107,15 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     assert.ok(word, `the caption "${testCaption}" names a colour or shape`);
     await page.getByRole('searchbox').fill(word);
     await page.waitForURL(new RegExp(`q=${word}`));
-    const expected = await gql<{ images: { totalCount: number } }>(
+    const expected = await gql(
       stack.apiUrl,
-      'query($f: ImageFilter) { images(filter: $f) { totalCount } }',
+      graphql(`
+        query GalleryImages($f: ImageFilter) {
+          images(filter: $f) {
+            totalCount
+          }
+        }
+      `),
       { f: { split: 'TEST', search: word } },
     );
     assert.ok(expected.images.totalCount >= 1, `the image whose caption says "${word}" matches the search`);
@@ -177,14 +193,14 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
   });
 
   it('rates a caption with stars and keeps the rating after a reload', async () => {
-    const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    const initial = await gql(stack.apiUrl, BOARD_QUERY);
     const lstm = page.locator('.caption-panel-lstm');
     await lstm.locator('label.star').nth(3).click();
     await lstm.getByText(/saved/).waitFor();
     assert.match(await lstm.locator('.star-summary').innerText(), /4\.00 mean · 1 rating/);
     await page.reload();
     assert.equal(await page.locator('.caption-panel-lstm input[type=radio][value="4"]').isChecked(), true);
-    const afterRating = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    const afterRating = await gql(stack.apiUrl, BOARD_QUERY);
     assert.equal(afterRating.leaderboard.ratingCount, initial.leaderboard.ratingCount + 1);
     await screenshot(page, '04-image-rated');
   });
@@ -217,20 +233,33 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await assertAccessible(page, 'the image page with a new caption');
 
     // The service stored exactly that caption with those settings.
-    const stored = await gql<{
-      image: { captions: { text: string; decode: { beamSize: number; maxLength: number }; nBest: unknown[] }[] };
-    }>(
+    const stored = await gql(
       stack.apiUrl,
-      'query($id: ID!) { image(id: $id) { captions(modelId: "shapes-attention", all: true) { text decode { beamSize maxLength } nBest { text } } } }',
+      graphql(`
+        query GalleryImage($id: ID!) {
+          image(id: $id) {
+            captions(modelId: "shapes-attention", all: true) {
+              text
+              decode {
+                beamSize
+                maxLength
+              }
+              nBest {
+                text
+              }
+            }
+          }
+        }
+      `),
       { id: imageId },
     );
-    const caption = stored.image.captions.find((c) => c.decode.beamSize === 5 && c.decode.maxLength === 6);
+    const caption = stored.image!.captions.find((c) => c.decode.beamSize === 5 && c.decode.maxLength === 6);
     assert.equal(caption?.text, text);
     assert.equal(caption?.nBest.length, count);
   });
 
   it('votes blind in compare mode with the keyboard, reveals the models, and the leaderboard changes', async () => {
-    const initial = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    const initial = await gql(stack.apiUrl, BOARD_QUERY);
     assert.equal(initial.leaderboard.preferenceCount, 0, 'no blind votes yet');
     // Without blind votes nobody is ranked, and the page says so.
     await page.goto('/leaderboard');
@@ -259,7 +288,7 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await page.locator('.choice').nth(1).click();
     await page.locator('.choice-model').first().waitFor();
 
-    const afterVotes = await gql<BoardCounts>(stack.apiUrl, BOARD_QUERY);
+    const afterVotes = await gql(stack.apiUrl, BOARD_QUERY);
     assert.equal(afterVotes.leaderboard.preferenceCount, initial.leaderboard.preferenceCount + 2);
     const winsBefore = initial.leaderboard.entries.find((e) => e.model.id === winnerModel)!.preference.wins;
     const winsAfter = afterVotes.leaderboard.entries.find((e) => e.model.id === winnerModel)!.preference.wins;
@@ -387,17 +416,27 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
       },
     );
 
-    const { evaluationRuns } = await gql<{
-      evaluationRuns: {
-        id: string;
-        dataset: string | null;
-        bleu: number[];
-        cider: number;
-        rougeL: number;
-        model: { id: string };
-        decode: { beamSize: number; maxLength: number };
-      }[];
-    }>(stack.apiUrl, '{ evaluationRuns { id dataset bleu cider rougeL model { id } decode { beamSize maxLength } } }');
+    const { evaluationRuns } = await gql(
+      stack.apiUrl,
+      graphql(`
+        query GalleryEvaluationRuns {
+          evaluationRuns {
+            id
+            dataset
+            bleu
+            cider
+            rougeL
+            model {
+              id
+            }
+            decode {
+              beamSize
+              maxLength
+            }
+          }
+        }
+      `),
+    );
     const [newer, older] = evaluationRuns;
     assert.deepEqual(
       { model: newer!.model.id, dataset: newer!.dataset, decode: newer!.decode },
@@ -413,7 +452,7 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     const labels = ['BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'CIDEr-D', 'ROUGE-L'];
     assert.deepEqual(await rows.locator('th').allInnerTexts(), labels);
     const deltas = await rows.locator('td:last-child').allInnerTexts();
-    const scores = (run: typeof newer) => [...run!.bleu, run!.cider, run!.rougeL];
+    const scores = (run: typeof newer) => [...run!.bleu!, run!.cider!, run!.rougeL!];
     scores(newer).forEach((value, n) => {
       const delta = value - scores(older)[n]!;
       const shown = (delta * 100).toFixed(1);
@@ -421,20 +460,29 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     });
 
     // The images where they disagree most, as the API orders them.
-    const { evaluationRunComparison: expected } = await gql<{
-      evaluationRunComparison: { sharedImages: number; disagreements: { image: { id: string } }[] };
-    }>(
+    const { evaluationRunComparison: expected } = await gql(
       stack.apiUrl,
-      'query($a: ID!, $b: ID!) { evaluationRunComparison(runA: $a, runB: $b, first: 8) { sharedImages disagreements { image { id } } } }',
+      graphql(`
+        query GalleryEvaluationRunComparison($a: ID!, $b: ID!) {
+          evaluationRunComparison(runA: $a, runB: $b, first: 8) {
+            sharedImages
+            disagreements {
+              image {
+                id
+              }
+            }
+          }
+        }
+      `),
       { a: older!.id, b: newer!.id },
     );
-    assert.equal(expected.sharedImages, TEST_IMAGES, 'both runs captioned every test image');
-    assert.ok(expected.disagreements.length >= 1, 'the two models caption some test image differently');
+    assert.equal(expected!.sharedImages, TEST_IMAGES, 'both runs captioned every test image');
+    assert.ok(expected!.disagreements.length >= 1, 'the two models caption some test image differently');
     await compare.getByText(`Of the ${TEST_IMAGES} images both runs captioned`).waitFor();
     const links = await compare.locator('.disagreement a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.deepEqual(
       links,
-      expected.disagreements.map((d) => `/images/${d.image.id}`),
+      expected!.disagreements.map((d) => `/images/${d.image.id}`),
     );
     await screenshot(page, '09b-evaluations-compare');
     await assertAccessible(page, 'the evaluations page comparing two runs');

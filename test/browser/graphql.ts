@@ -1,8 +1,11 @@
-// A tiny GraphQL client for setting up and checking state from the test itself (straight to the API).
-export async function gql<T>(
+// A tiny GraphQL client for setting up and checking state from the test itself (straight to the API), with
+// documents generated from the schema (`graphql(...)`, npm run codegen) typing the data and variables.
+import type { TypedDocumentString } from '../generated/graphql.js';
+
+export async function gql<T, V>(
   apiUrl: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  query: TypedDocumentString<T, V>,
+  variables?: V,
   /** A signed token from POST /voter-session (mutations that need a voter); the admin token (admin operations). */
   as: { voterSession?: string; adminToken?: string } = {},
 ): Promise<T> {
@@ -12,7 +15,7 @@ export async function gql<T>(
   const response = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: query.toString(), variables: variables ?? {} }),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(`GraphQL error: ${body.errors.map((e) => e.message).join('; ')}`);

@@ -11,6 +11,7 @@ import { fixtureModelsDir } from '../model-dirs.js';
 import { generousRateLimits } from '../generous-rate-limits.js';
 import { gql, waitUntil } from './graphql.js';
 import { freePort, startServer, waitFor, type Server } from './processes.js';
+import { graphql } from '../generated/index.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -103,22 +104,37 @@ export async function startStack(): Promise<Stack> {
     servers.push(web);
 
     // Import the dataset and caption it with every loaded model, as the demo gallery is filled.
-    const { importDataset } = await gql<{ importDataset: { job: { id: string } } }>(
+    const { importDataset } = await gql(
       apiUrl,
-      'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { job { id } } }',
+      graphql(`
+        mutation StackImportDataset($input: ImportDatasetInput!) {
+          importDataset(input: $input) {
+            job {
+              id
+            }
+          }
+        }
+      `),
       { input: { path: 'shapes', format: 'FLICKR8K', dataset: 'shapes', caption: true } },
       { adminToken },
     );
     await waitUntil(
       'the dataset import',
       async () => {
-        const { importJob } = await gql<{ importJob: { status: string; error: string | null } }>(
+        const { importJob } = await gql(
           apiUrl,
-          'query($id: ID!) { importJob(id: $id) { status error } }',
+          graphql(`
+            query StackImportJob($id: ID!) {
+              importJob(id: $id) {
+                status
+                error
+              }
+            }
+          `),
           { id: importDataset.job.id },
         );
-        if (importJob.status === 'FAILED') throw new Error(`Import failed: ${importJob.error}`);
-        return importJob.status === 'SUCCEEDED';
+        if (importJob!.status === 'FAILED') throw new Error(`Import failed: ${importJob!.error}`);
+        return importJob!.status === 'SUCCEEDED';
       },
       120_000,
     );
@@ -127,13 +143,30 @@ export async function startStack(): Promise<Stack> {
     await waitUntil(
       'both models to caption every image',
       async () => {
-        const { models, images, status } = await gql<{
-          models: { loaded: boolean }[];
-          images: { edges: { node: { captions: unknown[] } }[] };
-          status: { captionQueue: { pending: number; running: number } };
-        }>(
+        const { models, images, status } = await gql(
           apiUrl,
-          'query { models { loaded } images(first: 100) { edges { node { captions { id } } } } status { captionQueue { pending running } } }',
+          graphql(`
+            query StackModels {
+              models {
+                loaded
+              }
+              images(first: 100) {
+                edges {
+                  node {
+                    captions {
+                      id
+                    }
+                  }
+                }
+              }
+              status {
+                captionQueue {
+                  pending
+                  running
+                }
+              }
+            }
+          `),
         );
         const loaded = models.filter((m) => m.loaded).length;
         if (loaded < 2)

@@ -10,12 +10,18 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
 import { gql } from './graphql.js';
 import { startStack, type Stack } from './stack.js';
+import { graphql } from '../generated/index.js';
 
-const COUNTS_QUERY = 'query { images { totalCount } leaderboard { ratingCount } }';
-interface Counts {
-  images: { totalCount: number };
-  leaderboard: { ratingCount: number };
-}
+const COUNTS_QUERY = graphql(`
+  query WebSecurityImages2 {
+    images {
+      totalCount
+    }
+    leaderboard {
+      ratingCount
+    }
+  }
+`);
 
 /** Runs in the page: posts the photo to the gallery's /upload and a rating to its /graphql, as any script could. */
 async function postFromPage(page: Page, webUrl: string, captionId: string): Promise<number[]> {
@@ -66,9 +72,21 @@ describe('the web against another site in a real browser', { timeout: 15 * 60_00
     });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}`;
-    const { images } = await gql<{ images: { edges: { node: { captions: { id: string }[] } }[] } }>(
+    const { images } = await gql(
       stack.apiUrl,
-      'query { images(first: 1) { edges { node { captions { id } } } } }',
+      graphql(`
+        query WebSecurityImages {
+          images(first: 1) {
+            edges {
+              node {
+                captions {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `),
     );
     captionId = images.edges[0]!.node.captions[0]!.id;
   });
@@ -119,13 +137,13 @@ describe('the web against another site in a real browser', { timeout: 15 * 60_00
   });
 
   it("another site's scripted upload and rating are refused and store nothing; the gallery's own work", async () => {
-    const before = await gql<Counts>(stack.apiUrl, COUNTS_QUERY);
+    const before = await gql(stack.apiUrl, COUNTS_QUERY);
     const page = await browser.newPage();
     try {
       await page.goto(attackerUrl);
       const opaque = await postFromPage(page, stack.webUrl, captionId);
       assert.deepEqual(opaque, [0, 0], 'no-cors answers are opaque to the other site');
-      assert.deepEqual(await gql<Counts>(stack.apiUrl, COUNTS_QUERY), before, 'nothing stored');
+      assert.deepEqual(await gql(stack.apiUrl, COUNTS_QUERY), before, 'nothing stored');
 
       // The control: the same two requests from a gallery page succeed, so the refusal above was the origin's.
       await page.route(`${stack.webUrl}/photo.jpg`, async (route) =>
@@ -133,7 +151,7 @@ describe('the web against another site in a real browser', { timeout: 15 * 60_00
       );
       await page.goto(`${stack.webUrl}/upload`);
       assert.deepEqual(await postFromPage(page, stack.webUrl, captionId), [200, 200]);
-      const afterOwn = await gql<Counts>(stack.apiUrl, COUNTS_QUERY);
+      const afterOwn = await gql(stack.apiUrl, COUNTS_QUERY);
       assert.equal(afterOwn.images.totalCount, before.images.totalCount + 1);
       assert.equal(afterOwn.leaderboard.ratingCount, before.leaderboard.ratingCount + 1);
     } finally {
