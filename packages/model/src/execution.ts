@@ -47,7 +47,7 @@ export async function createFirstSession(
       const reason = error instanceof Error ? error.message : String(error);
       logger.warn(
         `CUDA was requested but is not usable (${reason}); running on the CPU instead. ` +
-          'To use the GPU install the CUDA build of ONNX Runtime (ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node) on a machine with CUDA 12 and cuDNN 9.',
+          'To use the GPU install the CUDA build of ONNX Runtime (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install) on a machine with CUDA 12 and cuDNN 9.',
       );
     }
   }
