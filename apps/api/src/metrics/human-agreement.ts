@@ -3,6 +3,7 @@
 // Read and checked once per process; a missing or malformed file is an error that names it, never empty data.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { HumanJudgementSet, MetricHumanAgreement } from '../generated/graphql.js';
 
 const metricKeys = ['bleu1', 'bleu4', 'rougeL', 'cider'] as const;
 const metricNames: Record<(typeof metricKeys)[number], string> = {
@@ -26,29 +27,6 @@ const fileSchema = z.object({
   expert: judgementSet,
   crowdflower: judgementSet,
 });
-
-export interface MetricAgreement {
-  metric: string;
-  kendall: number;
-  published: number | null;
-}
-
-export interface HumanJudgements {
-  name: string;
-  file: string;
-  tau: string;
-  judgements: number;
-  images: number;
-  protocol: string;
-  metrics: MetricAgreement[];
-}
-
-export interface MetricHumanAgreement {
-  publishedSource: string;
-  corpus: string;
-  tokenisation: string;
-  judgementSets: HumanJudgements[];
-}
 
 const cache = new Map<string, Promise<MetricHumanAgreement>>();
 
@@ -77,7 +55,7 @@ async function parseHumanAgreement(file: string): Promise<MetricHumanAgreement> 
     throw new Error(`${file} is not a metric-human agreement table: ${parsed.error.issues[0]?.message ?? ''}`);
   }
   const { expert, crowdflower, protocol, publishedSource } = parsed.data;
-  const set = (name: string, data: z.infer<typeof judgementSet>, setProtocol: string): HumanJudgements => ({
+  const set = (name: string, data: z.infer<typeof judgementSet>, setProtocol: string): HumanJudgementSet => ({
     name,
     file: data.file,
     tau: data.tau,
