@@ -10,9 +10,12 @@ type FieldResolvers<N extends ObjectTypeName> = NonNullable<Resolvers[N]>;
 /** What a field resolver may return (the generated `Resolver<TResult, ...>`), without the Promise. */
 type ResultOf<R> = Awaited<ReturnType<Extract<NonNullable<R>, (...args: never[]) => unknown>>>;
 
+/** The parent's named fields (none for the roots' `Record<PropertyKey, never>`). */
+type ParentFields<P> = string extends keyof P ? never : keyof P;
+
 /** Schema fields of `N` that `I` does not resolve and the parent does not hold as something the field accepts. */
 type Unresolved<N extends ObjectTypeName, I> = {
-  [K in Exclude<keyof FieldResolvers<N>, keyof I | '__isTypeOf'>]-?: K extends keyof ResolversParentTypes[N]
+  [K in Exclude<keyof FieldResolvers<N>, keyof I | '__isTypeOf'>]-?: K extends ParentFields<ResolversParentTypes[N]>
     ? ResolversParentTypes[N][K] extends ResultOf<FieldResolvers<N>[K]>
       ? never
       : K

@@ -3,10 +3,9 @@ import { STARS } from '@captioner/db';
 import { consumeRateLimit, requireAdmin, requireVoter } from '../graphql/context.js';
 import { existing } from '../graphql/existing.js';
 import { objectResolvers } from '../graphql/object-resolvers.js';
-import type { MutationResolvers } from '../generated/graphql.js';
 import { ApiError, badInput, notFound } from '../errors.js';
 
-export const Mutation: MutationResolvers = {
+export const Mutation = objectResolvers('Mutation')({
   async captionImage(_, { input }, ctx) {
     await consumeRateLimit(ctx, 'caption');
     return ctx.services.captions.captionImage(input, 'interactive');
@@ -57,7 +56,7 @@ export const Mutation: MutationResolvers = {
     if (!(await ctx.services.db.images.deleteById(id))) throw notFound('image', id);
     return { deletedImageId: id };
   },
-};
+});
 
 export const Rating = objectResolvers('Rating')({
   caption: (r, _, ctx) => existing(ctx.loaders.captionById, r.captionId, 'caption'),

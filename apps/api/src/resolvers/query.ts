@@ -2,7 +2,6 @@
 import type { ImageFilter } from '@captioner/db';
 import { BLEU_FILTER, InvalidInputError, PAGE_SIZE, RATING_FILTER } from '@captioner/db';
 import { objectResolvers } from '../graphql/object-resolvers.js';
-import type { QueryResolvers } from '../generated/graphql.js';
 import { badInput } from '../errors.js';
 import { readHumanAgreement } from '../metrics/human-agreement.js';
 
@@ -24,7 +23,7 @@ function checkRange(name: string, value: number | null | undefined, { min, max }
   }
 }
 
-export const Query: QueryResolvers = {
+export const Query = objectResolvers('Query')({
   async images(_, args, ctx) {
     const first = args.first ?? PAGE_SIZE.default;
     if (!Number.isInteger(first) || first < PAGE_SIZE.min || first > PAGE_SIZE.max) {
@@ -118,7 +117,7 @@ export const Query: QueryResolvers = {
 
   importJob: (_, args, ctx) => ctx.services.imports.get(args.id),
   status: () => ({}),
-};
+});
 
 export const ImageConnection = objectResolvers('ImageConnection')({
   totalCount: (parent, _, ctx) => ctx.services.db.images.count(parent.filter),
