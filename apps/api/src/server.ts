@@ -1,25 +1,32 @@
-// createServer(): the HTTP surface (POST /graphql, POST /upload, POST /voter-session, GET /media/images/:id/..., GET /health) as a
-// node:http request listener over already-opened services. Tests drive it on port 0; main.ts only listens.
+// createServer(): the HTTP surface (POST /graphql, POST /upload, POST /voter-session, GET /media/images/:id/...,
+// GET /health) as a Fastify app over already-opened services. Tests drive it on port 0; main.ts only listens.
 import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import Fastify, { type FastifyError } from 'fastify';
 import type { Context, Services } from './graphql/context.js';
 import { makeFormatError } from './graphql/format-error.js';
 import { queryLimitsPlugin } from './graphql/query-limits.js';
-import { handleCors } from './http/cors.js';
-import { handleGraphql } from './http/graphql-handler.js';
+import { corsHook } from './http/cors.js';
+import { graphqlRoute } from './http/graphql-route.js';
 import { handleHealth } from './http/health.js';
 import { handleMedia } from './http/media.js';
 import { sendError } from './http/respond.js';
-import { handleUpload } from './http/upload.js';
+import { uploadRoute } from './http/upload.js';
 import { handleVoterSession } from './http/voter-session.js';
 import { resolvers } from './resolvers/index.js';
 
 export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
-const mediaPath = /^\/media\/images\/([^/]+)\/(original|thumbnail)$/;
+/** What each endpoint accepts, for the answer to any other method. */
+const endpointMethods: Record<string, string> = {
+  '/graphql': 'Use POST (or GET) for /graphql.',
+  '/upload': 'Use POST with multipart/form-data for /upload.',
+  '/voter-session': 'Use POST for /voter-session.',
+  '/health': 'Use GET for /health.',
+};
 
 export interface CaptionServer {
   /** The node:http server (not listening until `listen`). */
@@ -30,11 +37,8 @@ export interface CaptionServer {
   close(): Promise<void>;
 }
 
-export async function createServer(
-  services: Services,
-  log: (message: string) => void = console.error,
-): Promise<CaptionServer> {
-  const apollo = new ApolloServer<Context>({
+function createApollo(services: Services, log: (message: string) => void): ApolloServer<Context> {
+  return new ApolloServer<Context>({
     typeDefs,
     resolvers,
     csrfPrevention: true,
@@ -62,44 +66,29 @@ export async function createServer(
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
+}
+
+export async function createServer(
+  services: Services,
+  log: (message: string) => void = console.error,
+): Promise<CaptionServer> {
+  const apollo = createApollo(services, log);
   await apollo.start();
   let closing = false;
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    if (handleCors(req, res, services.config.corsOrigins)) return;
-    if (url.pathname === '/graphql') {
-      if (method !== 'POST' && method !== 'GET')
-        return sendError(res, 'BAD_REQUEST', 'Use POST (or GET) for /graphql.', 405);
-      return handleGraphql(apollo, services, req, res, url);
-    }
-    if (url.pathname === '/upload') {
-      if (method !== 'POST')
-        return sendError(res, 'BAD_REQUEST', 'Use POST with multipart/form-data for /upload.', 405);
-      return handleUpload(services, req, res);
-    }
-    if (url.pathname === '/voter-session') {
-      if (method !== 'POST') return sendError(res, 'BAD_REQUEST', 'Use POST for /voter-session.', 405);
-      return handleVoterSession(services, req, res);
-    }
-    const media = mediaPath.exec(url.pathname);
-    if (media) {
-      if (method !== 'GET' && method !== 'HEAD') return sendError(res, 'BAD_REQUEST', 'Use GET for media.', 405);
-      return handleMedia(services, req, res, decodeURIComponent(media[1]!), media[2] as 'original' | 'thumbnail');
-    }
-    if (url.pathname === '/health') return handleHealth(services, res, closing);
-    return sendError(
-      res,
-      'NOT_FOUND',
-      `No endpoint ${method} ${url.pathname}. The API serves /graphql, /upload, /voter-session, /media/images/:id/{original,thumbnail} and /health.`,
-    );
-  };
 
   // Handlers still running (a client may have gone away while its request is being resolved): shutdown waits for
   // them before the database is closed.
   let active = 0;
   let onIdle: (() => void) | null = null;
+  const track = async <T>(work: Promise<T>): Promise<T> => {
+    active++;
+    try {
+      return await work;
+    } finally {
+      if (--active === 0) onIdle?.();
+    }
+  };
+
   // Slow clients (headers or bodies trickling in) hold a connection only this long; Node checks every
   // connectionsCheckingInterval, so that is kept well under the headers timeout.
   const { headersTimeoutMs, requestTimeoutMs } = services.config;
@@ -108,44 +97,79 @@ export async function createServer(
     requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
     connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs / 2),
   };
-  const httpServer = http.createServer(timeouts, (req, res) => {
-    active++;
-    route(req, res)
-      .finally(() => {
-        if (--active === 0) onIdle?.();
-      })
-      .catch((error: unknown) => {
-        log(
-          `Unhandled error on ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-        if (!res.headersSent)
-          sendError(res, 'INTERNAL_SERVER_ERROR', 'Something went wrong on the server; it has been logged. Try again.');
-        else res.destroy();
-      });
+  const app = Fastify({
+    // Our own node:http server, for its timeouts (Fastify does not set them on a server it did not create).
+    serverFactory: (handler) => {
+      const server = http.createServer(timeouts, handler);
+      server.keepAliveTimeout = 5_000;
+      return server;
+    },
+    // /health says "shutting-down" itself; other requests still finish while the server closes.
+    return503OnClosing: false,
+    logger: false,
   });
-  httpServer.keepAliveTimeout = 5_000;
 
+  app.addHook('onRequest', corsHook(services.config.corsOrigins));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Fastify's own refusals (e.g. an unsupported body) are the client's; anything else is logged and masked.
+    if (error.statusCode && error.statusCode < 500) {
+      return sendError(
+        reply,
+        error.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        error.message,
+        error.statusCode,
+      );
+    }
+    log(`Unhandled error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    return sendError(
+      reply,
+      'INTERNAL_SERVER_ERROR',
+      'Something went wrong on the server; it has been logged. Try again.',
+    );
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const methods = endpointMethods[path] ?? (path.startsWith('/media/') ? 'Use GET for media.' : null);
+    if (methods && /^\/media\/images\/[^/]+\/(original|thumbnail)$/.test(path))
+      return sendError(reply, 'BAD_REQUEST', methods, 405);
+    if (methods && !path.startsWith('/media/')) return sendError(reply, 'BAD_REQUEST', methods, 405);
+    return sendError(
+      reply,
+      'NOT_FOUND',
+      `No endpoint ${request.method} ${path}. The API serves /graphql, /upload, /voter-session, /media/images/:id/{original,thumbnail} and /health.`,
+    );
+  });
+
+  await app.register(graphqlRoute(apollo, services, track));
+  await app.register(uploadRoute(services, track));
+  app.post('/voter-session', (request, reply) => track(handleVoterSession(services, request, reply)));
+  app.get<{ Params: { id: string; variant: string } }>('/media/images/:id/:variant', (request, reply) => {
+    const { id, variant } = request.params;
+    if (variant !== 'original' && variant !== 'thumbnail') {
+      return sendError(reply, 'NOT_FOUND', `No endpoint GET ${request.url}: use .../original or .../thumbnail.`);
+    }
+    return track(handleMedia(services, request, reply, id, variant));
+  });
+  app.get('/health', (_request, reply) => handleHealth(services, reply, closing));
+  await app.ready();
+
+  const httpServer = app.server;
   return {
     httpServer,
     apollo,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          const address = httpServer.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve(`http://${shownHost}:${address.port}`);
-        });
-      }),
+    listen: async (port, host) => {
+      await app.listen({ port, host });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${shownHost}:${address.port}`;
+    },
     async close() {
       closing = true;
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeIdleConnections();
-        // Requests still running after the grace period are cut off.
-        setTimeout(() => httpServer.closeAllConnections(), 10_000).unref();
-      });
+      // Requests still running after the grace period are cut off.
+      const cutOff = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+      cutOff.unref();
+      await app.close();
+      clearTimeout(cutOff);
       if (active > 0) {
         await new Promise<void>((resolve) => {
           onIdle = resolve;

@@ -1,21 +1,18 @@
 // Depth and cost limits for GraphQL operations, checked before execution (an Apollo plugin, because cost
-// depends on variable values such as `first`, which validation rules cannot see).
+// depends on variable values such as `first`, which validation rules cannot see). Cost is measured by
+// graphql-query-complexity with the estimator below.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  getNamedType,
   getNullableType,
+  GraphQLError,
   isListType,
-  isObjectType,
-  isInterfaceType,
   Kind,
-  valueFromASTUntyped,
+  type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLField,
-  type GraphQLNamedType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ApiError } from '../errors.js';
 
 /** Expected list lengths where no argument says it (kept generous: they bound the work one query can ask for). */
@@ -33,78 +30,70 @@ const listSizeEstimates: Record<string, number> = {
 };
 const defaultListSize = 20;
 
-export interface QueryCost {
-  depth: number;
-  cost: number;
+/**
+ * Cost = objects an operation may return (leaves are free): each field with a selection costs 1 + its children,
+ * times the list size (`first`, its default, or the estimate above). graphql-query-complexity walks the document
+ * (fragments, @include/@skip, variables and argument defaults); this estimator prices one field.
+ */
+const objectsEstimator: ComplexityEstimator = ({ type, field, args, node, childComplexity }) => {
+  if (!node.selectionSet) return 0;
+  let multiplier = 1;
+  if (isListType(getNullableType(field.type))) {
+    multiplier =
+      typeof args.first === 'number'
+        ? args.first
+        : (listSizeEstimates[`${type.name}.${field.name}`] ?? defaultListSize);
+  }
+  // The images connection costs a page of edges.
+  if (type.name === 'Query' && field.name === 'images') multiplier = typeof args.first === 'number' ? args.first : 24;
+  return multiplier * (1 + childComplexity);
+};
+
+/** The operation's cost, or null when its variables do not fit it (execution then reports them as BAD_USER_INPUT). */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): number | null {
+  try {
+    return getComplexity({ schema, query: document, operationName, variables, estimators: [objectsEstimator] });
+  } catch (error) {
+    // Its other refusal: more than 10,000 fields evaluated in one document.
+    if (error instanceof Error && /maximum allowed number of nodes/.test(error.message)) {
+      throw new ApiError(
+        'QUERY_TOO_COMPLEX',
+        'Query has more than 10000 fields (fragments counted where used); ask for fewer fields.',
+        { http: { status: 400 } },
+      );
+    }
+    if (error instanceof GraphQLError) return null;
+    throw error;
+  }
 }
 
-/** Measures an operation: depth = nesting of fields; cost = objects it may return (leaves are free). */
-export function measureOperation(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
+/**
+ * Depth = nesting of fields, the leaves' level included. Hand-written: the depth-limit libraries count from 0 and
+ * word their own errors, so the limits and messages documented here would change.
+ */
+export function operationDepth(
+  set: SelectionSetNode,
   fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): QueryCost {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return { depth: 0, cost: 0 };
-
-  const argValue = (
-    node: { arguments?: readonly { name: { value: string }; value: import('graphql').ValueNode }[] },
-    name: string,
-  ) => {
-    const arg = node.arguments?.find((a) => a.name.value === name);
-    return arg ? valueFromASTUntyped(arg.value, variables) : undefined;
-  };
-
-  const walk = (set: SelectionSetNode, parent: GraphQLNamedType, seen: Set<string>): QueryCost => {
-    let depth = 0;
-    let cost = 0;
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        const fields = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields() : {};
-        const field: GraphQLField<unknown, unknown> | undefined = fields[sel.name.value];
-        if (!field || !sel.selectionSet) {
-          depth = Math.max(depth, 1);
-          continue;
-        }
-        const inner = walk(sel.selectionSet, getNamedType(field.type), seen);
-        let multiplier = 1;
-        if (isListType(getNullableType(field.type))) {
-          const first = argValue(sel, 'first');
-          const firstDefault = field.args.find((a) => a.name === 'first')?.defaultValue;
-          multiplier =
-            typeof first === 'number'
-              ? first
-              : typeof firstDefault === 'number'
-                ? firstDefault
-                : (listSizeEstimates[`${parent.name}.${field.name}`] ?? defaultListSize);
-        }
-        if (field.name === 'images' && parent.name === 'Query') {
-          // Connection: cost of a page of edges.
-          const first = argValue(sel, 'first');
-          multiplier = typeof first === 'number' ? first : 24;
-        }
-        cost += multiplier * (1 + inner.cost);
-        depth = Math.max(depth, 1 + inner.depth);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        const typeName = sel.typeCondition?.name.value;
-        const type = (typeName && schema.getType(typeName)) || parent;
-        const inner = walk(sel.selectionSet, type, seen);
-        cost += inner.cost;
-        depth = Math.max(depth, inner.depth);
-      } else {
-        const name = sel.name.value;
-        const fragment = fragments[name];
-        if (!fragment || seen.has(name)) continue; // cycles are reported by graphql's own validation
-        const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
-        const inner = walk(fragment.selectionSet, type, new Set([...seen, name]));
-        cost += inner.cost;
-        depth = Math.max(depth, inner.depth);
-      }
+  seen: ReadonlySet<string> = new Set(),
+): number {
+  let depth = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      depth = Math.max(depth, 1 + (sel.selectionSet ? operationDepth(sel.selectionSet, fragments, seen) : 0));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      depth = Math.max(depth, operationDepth(sel.selectionSet, fragments, seen));
+    } else {
+      const fragment = fragments[sel.name.value];
+      if (!fragment || seen.has(sel.name.value)) continue; // cycles are reported by graphql's own validation
+      depth = Math.max(depth, operationDepth(fragment.selectionSet, fragments, new Set([...seen, sel.name.value])));
     }
-    return { depth, cost };
-  };
-  return walk(operation.selectionSet, root, new Set());
+  }
+  return depth;
 }
 
 /** Top-level fields of an operation, through fragments: for a mutation, how many mutations one request runs. */
@@ -159,7 +148,7 @@ export function queryLimitsPlugin(limits: {
               );
             }
           }
-          const { depth, cost } = measureOperation(schema, operation, fragments, request.variables ?? {});
+          const depth = operationDepth(operation.selectionSet, fragments);
           if (depth > limits.maxDepth) {
             throw new ApiError(
               'QUERY_TOO_COMPLEX',
@@ -167,7 +156,8 @@ export function queryLimitsPlugin(limits: {
               { depth, maxDepth: limits.maxDepth, http: { status: 400 } },
             );
           }
-          if (cost > limits.maxCost) {
+          const cost = operationCost(schema, document, operation.name?.value, request.variables ?? {});
+          if (cost !== null && cost > limits.maxCost) {
             throw new ApiError(
               'QUERY_TOO_COMPLEX',
               `Query may return about ${cost} objects; the limit is ${limits.maxCost}. Ask for smaller pages (first) or fewer nested lists.`,

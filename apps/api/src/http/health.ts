@@ -1,10 +1,9 @@
 // GET /health: database reachability and model status. 200 when the database answers and at least one model
 // is loaded, else 503 (so a load balancer stops sending traffic).
-import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { Services } from '../graphql/context.js';
-import { sendJson } from './respond.js';
 
-export async function handleHealth(services: Services, res: ServerResponse, shuttingDown: boolean): Promise<void> {
+export async function handleHealth(services: Services, reply: FastifyReply, shuttingDown: boolean) {
   const database = await services.db.health().catch((error: Error) => ({ ok: false, error: error.message }));
   const models = [...services.registry.all.values()].map((entry) => ({
     id: entry.id,
@@ -14,10 +13,13 @@ export async function handleHealth(services: Services, res: ServerResponse, shut
     error: entry.loadError,
   }));
   const ok = database.ok && models.some((m) => m.loaded) && !shuttingDown;
-  sendJson(res, ok ? 200 : 503, {
-    status: shuttingDown ? 'shutting-down' : ok ? 'ok' : 'degraded',
-    database,
-    models,
-    captionQueue: services.captions.queue.stats(),
-  });
+  return reply
+    .code(ok ? 200 : 503)
+    .header('cache-control', 'no-store')
+    .send({
+      status: shuttingDown ? 'shutting-down' : ok ? 'ok' : 'degraded',
+      database,
+      models,
+      captionQueue: services.captions.queue.stats(),
+    });
 }

@@ -1,6 +1,6 @@
 // GET/HEAD /media/images/:id/(original|thumbnail): the stored bytes with their content type. Bytes never change
 // for an id, so responses are immutable for caching, with a strong ETag (the SHA-256) for revalidation.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '@captioner/db';
 import type { Services } from '../graphql/context.js';
 import { sendError } from './respond.js';
@@ -19,11 +19,11 @@ const servedTypes: Record<string, string> = {
 
 export async function handleMedia(
   services: Services,
-  req: IncomingMessage,
-  res: ServerResponse,
+  request: FastifyRequest,
+  reply: FastifyReply,
   id: string,
   variant: 'original' | 'thumbnail',
-): Promise<void> {
+) {
   let stored: Awaited<ReturnType<Services['db']['images']['getOriginal']>>;
   try {
     stored =
@@ -32,7 +32,7 @@ export async function handleMedia(
     if (!(error instanceof InvalidInputError)) throw error;
     stored = null;
   }
-  if (!stored) return sendError(res, 'NOT_FOUND', `No image with id "${id}".`);
+  if (!stored) return sendError(reply, 'NOT_FOUND', `No image with id "${id}".`);
   const etag = `"${stored.sha256}${variant === 'thumbnail' ? '-thumb' : ''}"`;
   const extension = servedTypes[stored.mime];
   const headers = {
@@ -43,12 +43,10 @@ export async function handleMedia(
     'cache-control': 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
   };
-  const match = req.headers['if-none-match'];
+  const match = request.headers['if-none-match'];
   if (match && match.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*')) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
+    return reply.code(304).headers(headers).send();
   }
-  res.writeHead(200, { ...headers, 'content-length': stored.bytes.length });
-  res.end(req.method === 'HEAD' ? undefined : stored.bytes);
+  // Fastify answers HEAD from this GET route, with the headers and without the body.
+  return reply.code(200).headers(headers).send(stored.bytes);
 }
