@@ -1,12 +1,13 @@
 // Per-request DataLoaders: each batches the lookups of one GraphQL request into one SQL query, so a
 // gallery page costs a fixed number of queries whatever its size (no N+1).
 import DataLoader from 'dataloader';
-import { isUuid, run, type DbContext } from './context.js';
+import { isUuid, type DbContext } from './context.js';
 import type { CaptionsRepository } from './repositories/captions.js';
 import type { ImagesRepository } from './repositories/images.js';
 import type { ModelsRepository } from './repositories/models.js';
 import { emptySummary, type RatingsRepository } from './repositories/ratings.js';
 import type { ReferencesRepository } from './repositories/references.js';
+import { imageStats } from './sql/batch-loads.js';
 import type {
   CaptionDetails,
   CaptionRecord,
@@ -67,22 +68,8 @@ export function createLoaders(ctx: DbContext, repos: Repositories, options: { vo
     imageById: new DataLoader(async (ids) => byKey(ids, await repos.images.getByIds(ids), (row) => row.id)),
     imageStatsById: new DataLoader(async (ids) => {
       // Kept up to date by triggers on ratings and captions.
-      const rows = await run(() =>
-        ctx.prisma.image.findMany({
-          where: { id: { in: ids.filter(isUuid) } },
-          select: { id: true, ratingSum: true, ratingCount: true, bestBleu: true },
-        }),
-      );
-      const map = new Map<string, ImageStats>(
-        rows.map((row) => [
-          row.id,
-          {
-            meanRating: row.ratingCount > 0 ? row.ratingSum / row.ratingCount : null,
-            ratingCount: row.ratingCount,
-            bestBleu: row.bestBleu,
-          },
-        ]),
-      );
+      const rows = await imageStats(ctx, ids.filter(isUuid));
+      const map = new Map(rows.map(({ id, ...stats }) => [id, stats]));
       return ids.map((id) => map.get(id) ?? { meanRating: null, ratingCount: 0, bestBleu: null });
     }),
     captionById: new DataLoader(async (ids) => byKey(ids, await repos.captions.getByIds(ids), (row) => row.id)),

@@ -20,6 +20,9 @@ import { preferencesRepository } from './repositories/preferences.js';
 import { ratingsRepository } from './repositories/ratings.js';
 import { referencesRepository } from './repositories/references.js';
 
+/** How long a transaction may wait for a connection, and run; beyond it something is stuck. */
+const TRANSACTION_WAIT_MS = 60_000;
+
 export interface OpenDatabaseOptions {
   /** PostgreSQL URL of an external server; unset, null or empty: the embedded server in dataDir. */
   databaseUrl?: string | null;
@@ -75,7 +78,12 @@ export async function openDatabase(options: OpenDatabaseOptions) {
     await server?.stop();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // A transaction waits for a pool connection as long as a plain query does (pg's pool has no timeout);
+  // Prisma's default of 2 s made writes fail under load.
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: { maxWait: TRANSACTION_WAIT_MS, timeout: TRANSACTION_WAIT_MS },
+  });
   const ctx: DbContext = { prisma, pool };
 
   const repos = {

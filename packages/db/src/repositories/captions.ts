@@ -1,16 +1,14 @@
 // Generated captions: one per image + model + decode settings (the cache key for inference).
 import { Prisma } from '../../generated/prisma/client.js';
-import { CAPTION_DETAILS_SELECT, CAPTION_SELECT, CAPTION_SUMMARY_SELECT } from '../columns.js';
+import { CAPTION_DETAILS_SELECT, CAPTION_SELECT } from '../columns.js';
 import { isUuid, run, type DbContext } from '../context.js';
 import { decodeSettingsKey } from '../decode-settings.js';
+import { captionSummariesOfImages, captionsOfImages } from '../sql/batch-loads.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { CaptionDetails, CaptionRecord, CaptionSummary, DecodeSettings, JsonValue, NewCaption } from '../types.js';
 
-const NEWEST_FIRST = [{ imageId: 'asc' }, { createdAt: 'desc' }, { id: 'asc' }] as const;
-
 // The JSON columns are written only from the typed inputs below, so reading them back as those types is safe.
 const toRecord = (row: Prisma.CaptionGetPayload<{ select: typeof CAPTION_SELECT }>) => row as CaptionRecord;
-const toSummary = (row: Prisma.CaptionGetPayload<{ select: typeof CAPTION_SUMMARY_SELECT }>) => row as CaptionSummary;
 const toDetails = (row: Prisma.CaptionGetPayload<{ select: typeof CAPTION_DETAILS_SELECT }>) => row as CaptionDetails;
 
 /** A JSON value to store; null is SQL NULL (Prisma's DbNull), not the JSON literal null. */
@@ -25,30 +23,15 @@ function checkNumber(name: string, value: number | null | undefined, optional = 
 }
 
 export function captionsRepository(ctx: DbContext) {
+  // The DataLoaders' batch reads, raw for speed (src/sql/batch-loads.ts).
   async function listByImages(imageIds: readonly string[]): Promise<CaptionRecord[]> {
     const valid = imageIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    const rows = await run(() =>
-      ctx.prisma.caption.findMany({
-        where: { imageId: { in: valid } },
-        orderBy: [...NEWEST_FIRST],
-        select: CAPTION_SELECT,
-      }),
-    );
-    return rows.map(toRecord);
+    return valid.length === 0 ? [] : captionsOfImages(ctx, valid);
   }
 
   async function listSummariesByImages(imageIds: readonly string[]): Promise<CaptionSummary[]> {
     const valid = imageIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    const rows = await run(() =>
-      ctx.prisma.caption.findMany({
-        where: { imageId: { in: valid } },
-        orderBy: [...NEWEST_FIRST],
-        select: CAPTION_SUMMARY_SELECT,
-      }),
-    );
-    return rows.map(toSummary);
+    return valid.length === 0 ? [] : captionSummariesOfImages(ctx, valid);
   }
 
   return {

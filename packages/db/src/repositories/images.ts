@@ -73,11 +73,9 @@ export function imagesRepository(ctx: DbContext) {
       if (input.split) {
         fillIns.push(ctx.prisma.image.updateMany({ where: { sha256, split: null }, data: { split: input.split } }));
       }
-      const read = ctx.prisma.image.findUnique({ where: { sha256 }, select: IMAGE_SELECT });
-      const existing = fillIns.length
-        ? (await run(() => ctx.prisma.$transaction([...fillIns, read]))).at(-1)
-        : await run(() => read);
-      if (!existing || !('sha256' in existing)) {
+      await run(() => Promise.all(fillIns));
+      const existing = await run(() => ctx.prisma.image.findUnique({ where: { sha256 }, select: IMAGE_SELECT }));
+      if (!existing) {
         throw new Error(`Image ${sha256} conflicted on insert but was not found; it was deleted meanwhile.`);
       }
       return { image: toRecord(existing), created: false };
@@ -152,7 +150,7 @@ export function imagesRepository(ctx: DbContext) {
     async datasets(): Promise<DatasetSummary[]> {
       const inDataset = { dataset: { not: null }, split: { not: null } } as const;
       const [all, withReferences] = await run(() =>
-        ctx.prisma.$transaction([
+        Promise.all([
           ctx.prisma.image.groupBy({
             by: ['dataset', 'split'],
             where: inDataset,

@@ -2,6 +2,7 @@
 import { run, type DbContext } from '../context.js';
 import { MODEL_SELECT } from '../columns.js';
 import { InvalidInputError } from '../errors.js';
+import { modelsByIds } from '../sql/batch-loads.js';
 import type { JsonObject, ModelRecord } from '../types.js';
 
 function isObject(value: unknown): value is JsonObject {
@@ -63,12 +64,9 @@ export function modelsRepository(ctx: DbContext) {
       return row ? toRecord(row) : null;
     },
 
+    /** A DataLoader batch read, raw for speed (src/sql/batch-loads.ts). */
     async getByIds(ids: readonly string[]): Promise<ModelRecord[]> {
-      if (ids.length === 0) return [];
-      const rows = await run(() =>
-        ctx.prisma.model.findMany({ where: { id: { in: [...ids] } }, select: MODEL_SELECT }),
-      );
-      return rows.map(toRecord);
+      return ids.length === 0 ? [] : modelsByIds(ctx, [...ids]);
     },
 
     async list(): Promise<ModelRecord[]> {

@@ -3,6 +3,7 @@ import { isUuid, run, type DbContext } from '../context.js';
 import { RATING_SELECT } from '../columns.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { STARS } from '../limits.js';
+import { starCounts, starsOfVoter } from '../sql/batch-loads.js';
 import type { RatingRecord, RatingSummary } from '../types.js';
 
 export const emptySummary = (): RatingSummary => ({
@@ -22,16 +23,10 @@ export function ratingsRepository(ctx: DbContext) {
     const valid = captionIds.filter(isUuid);
     const result = new Map<string, RatingSummary>();
     if (valid.length === 0) return result;
-    const rows = await run(() =>
-      ctx.prisma.rating.groupBy({
-        by: ['captionId', 'stars'],
-        where: { captionId: { in: valid } },
-        _count: { _all: true },
-      }),
-    );
-    for (const row of rows) {
+    // A DataLoader batch read, raw for speed (src/sql/batch-loads.ts).
+    for (const row of await starCounts(ctx, valid)) {
       const summary = result.get(row.captionId) ?? emptySummary();
-      summary.histogram[row.stars - STARS.min] = row._count._all;
+      summary.histogram[row.stars - STARS.min] = row.count;
       result.set(row.captionId, summary);
     }
     for (const summary of result.values()) {
@@ -86,12 +81,7 @@ export function ratingsRepository(ctx: DbContext) {
     async starsByVoter(voterId: string, captionIds: readonly string[]): Promise<Map<string, number>> {
       const valid = captionIds.filter(isUuid);
       if (valid.length === 0) return new Map();
-      const rows = await run(() =>
-        ctx.prisma.rating.findMany({
-          where: { voterId, captionId: { in: valid } },
-          select: { captionId: true, stars: true },
-        }),
-      );
+      const rows = await starsOfVoter(ctx, voterId, valid); // a DataLoader batch read, raw for speed
       return new Map(rows.map((row) => [row.captionId, row.stars]));
     },
   };

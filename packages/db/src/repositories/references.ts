@@ -2,6 +2,7 @@
 import { isUuid, run, type DbContext } from '../context.js';
 import { REFERENCE_SELECT } from '../columns.js';
 import { NotFoundError } from '../errors.js';
+import { referencesOfImages } from '../sql/batch-loads.js';
 import type { ReferenceRecord, Split } from '../types.js';
 
 const IN_ORDER = [{ position: 'asc' }, { id: 'asc' }] as const;
@@ -13,28 +14,29 @@ export function referencesRepository(ctx: DbContext) {
       if (!isUuid(imageId)) throw new NotFoundError('image', imageId);
       const clean = [...new Set(texts.map((text) => text.trim()).filter((text) => text !== ''))];
       if (clean.length === 0) return 0;
-      // Positions continue after the ones stored, in the order given; texts already stored are skipped here
-      // and, should a concurrent call store one meanwhile, by ON CONFLICT DO NOTHING (skipDuplicates).
-      return run(
+      // Positions continue after the ones stored, in the order given. Texts stored already are skipped here and,
+      // should a concurrent call store one meanwhile, by ON CONFLICT DO NOTHING (skipDuplicates). Two concurrent
+      // calls for one image may number from the same maximum (as the single INSERT ... SELECT before did); equal
+      // positions then keep insertion order through the id tiebreak.
+      const stored = await run(() =>
+        ctx.prisma.referenceCaption.findMany({ where: { imageId, text: { in: clean } }, select: { text: true } }),
+      );
+      const known = new Set(stored.map((row) => row.text));
+      const added = clean.filter((text) => !known.has(text));
+      if (added.length === 0) return 0;
+      const last = await run(() =>
+        ctx.prisma.referenceCaption.aggregate({ where: { imageId }, _max: { position: true } }),
+      );
+      const next = (last._max.position ?? -1) + 1;
+      const { count } = await run(
         () =>
-          ctx.prisma.$transaction(async (tx) => {
-            const stored = await tx.referenceCaption.findMany({
-              where: { imageId, text: { in: clean } },
-              select: { text: true },
-            });
-            const last = await tx.referenceCaption.aggregate({ where: { imageId }, _max: { position: true } });
-            const known = new Set(stored.map((row) => row.text));
-            const next = (last._max.position ?? -1) + 1;
-            const added = clean.filter((text) => !known.has(text));
-            if (added.length === 0) return 0;
-            const { count } = await tx.referenceCaption.createMany({
-              data: added.map((text, index) => ({ imageId, text, position: next + index })),
-              skipDuplicates: true,
-            });
-            return count;
+          ctx.prisma.referenceCaption.createMany({
+            data: added.map((text, index) => ({ imageId, text, position: next + index })),
+            skipDuplicates: true,
           }),
         { image: imageId },
       );
+      return count;
     },
 
     async listByImage(imageId: string): Promise<ReferenceRecord[]> {
@@ -44,16 +46,10 @@ export function referencesRepository(ctx: DbContext) {
       );
     },
 
+    /** In dataset order within each image (a DataLoader batch read, raw for speed: src/sql/batch-loads.ts). */
     async listByImages(imageIds: readonly string[]): Promise<ReferenceRecord[]> {
       const valid = imageIds.filter(isUuid);
-      if (valid.length === 0) return [];
-      return run(() =>
-        ctx.prisma.referenceCaption.findMany({
-          where: { imageId: { in: valid } },
-          orderBy: [{ imageId: 'asc' }, ...IN_ORDER],
-          select: REFERENCE_SELECT,
-        }),
-      );
+      return valid.length === 0 ? [] : referencesOfImages(ctx, valid);
     },
 
     /** The reference texts of every image of a dataset split, one list per image: a corpus metric's references. */
