@@ -37,7 +37,7 @@ if (build.status !== 0) {
 const children = [];
 function run(name, command, args, cwd, extraEnv) {
   // Each child in its own process group: Ctrl-C in the terminal reaches only this script, which then sends each
-  // child one SIGTERM (a second signal makes the API exit at once, skipping its graceful shutdown).
+  // child one SIGTERM for a graceful stop; a second Ctrl-C sends another, on which the API exits at once.
   const child = spawn(command, args, {
     cwd,
     env: { ...env, ...extraEnv },
@@ -56,8 +56,15 @@ function run(name, command, args, cwd, extraEnv) {
 
 let stopping = false;
 function stop(code = 0) {
-  if (stopping) return;
+  if (stopping) {
+    // A second Ctrl-C: the children get their second signal, on which the API exits at once.
+    console.error('Stopping now.');
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    setTimeout(() => process.exit(1), 2_000).unref();
+    return;
+  }
   stopping = true;
+  console.error('Stopping: running work finishes or is handed back for the next start (Ctrl-C again to force).');
   const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
   let left = alive.length;
   if (left === 0) process.exit(code);

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { EMPTY_GALLERY_PARAMS, galleryParamsToSearch, type GalleryParams } from '@/lib/gallery-query';
 import { modelLabel } from '@/lib/format';
+import { FilterSelect } from './filter-select';
 import type { ModelRef } from '@/lib/fragments';
 
 interface Props {
@@ -14,7 +15,30 @@ interface Props {
 
 const SEARCH_DELAY_MS = 300;
 /** Choices for both ends of the BLEU range (fractions; shown x100). */
-const BLEU_STEPS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8];
+const BLEU_OPTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8].map((v) => [String(v), String(Math.round(v * 100))] as const);
+const SPLIT_OPTIONS = [
+  ['', 'All'],
+  ['TRAIN', 'Train'],
+  ['VAL', 'Validation'],
+  ['TEST', 'Test'],
+] as const satisfies readonly (readonly [GalleryParams['split'], string])[];
+const REFERENCE_OPTIONS = [
+  ['', 'Any'],
+  ['yes', 'With references'],
+  ['no', 'Without'],
+] as const satisfies readonly (readonly [GalleryParams['refs'], string])[];
+const RATING_OPTIONS = [
+  ['', 'Any'],
+  ['2', '★ 2 and up'],
+  ['3', '★ 3 and up'],
+  ['4', '★ 4 and up'],
+  ['4.5', '★ 4.5 and up'],
+] as const;
+const SORT_OPTIONS = [
+  ['NEWEST', 'Newest'],
+  ['BLEU', 'Best BLEU'],
+  ['RATING', 'Best rated'],
+] as const satisfies readonly (readonly [GalleryParams['sort'], string])[];
 
 export function GalleryFilters({ params, models }: Props) {
   const router = useRouter();
@@ -82,86 +106,57 @@ export function GalleryFilters({ params, models }: Props) {
         </button>
       </div>
       <div className="filter-row" id="gallery-filter-row" data-open={showFilters}>
-        <label className="filter">
-          <span>Model</span>
-          <select name="model" value={params.model} onChange={(e) => update('model', e.target.value)}>
-            <option value="">Any model</option>
-            {models.map((model) => (
-              <option key={model.id} value={model.id}>
-                {modelLabel(model.variant)} ({model.id})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>Split</span>
-          <select
-            name="split"
-            value={params.split}
-            onChange={(e) => update('split', e.target.value as GalleryParams['split'])}
-          >
-            <option value="">All</option>
-            <option value="TRAIN">Train</option>
-            <option value="VAL">Validation</option>
-            <option value="TEST">Test</option>
-          </select>
-        </label>
-        <label className="filter">
-          <span>References</span>
-          <select
-            name="refs"
-            value={params.refs}
-            onChange={(e) => update('refs', e.target.value as GalleryParams['refs'])}
-          >
-            <option value="">Any</option>
-            <option value="yes">With references</option>
-            <option value="no">Without</option>
-          </select>
-        </label>
-        <label className="filter">
-          <span>Rating</span>
-          <select name="minRating" value={params.minRating} onChange={(e) => update('minRating', e.target.value)}>
-            <option value="">Any</option>
-            <option value="2">★ 2 and up</option>
-            <option value="3">★ 3 and up</option>
-            <option value="4">★ 4 and up</option>
-            <option value="4.5">★ 4.5 and up</option>
-          </select>
-        </label>
-        <label className="filter filter-narrow">
-          <span>BLEU from</span>
-          <select name="minBleu" value={params.minBleu} onChange={(e) => update('minBleu', e.target.value)}>
-            <option value="">0</option>
-            {BLEU_STEPS.map((v) => (
-              <option key={v} value={String(v)}>
-                {v * 100}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter filter-narrow">
-          <span>to</span>
-          <select name="maxBleu" value={params.maxBleu} onChange={(e) => update('maxBleu', e.target.value)}>
-            <option value="">100</option>
-            {BLEU_STEPS.map((v) => (
-              <option key={v} value={String(v)}>
-                {v * 100}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="filter">
-          <span>Sort</span>
-          <select
-            name="sort"
-            value={params.sort}
-            onChange={(e) => update('sort', e.target.value as GalleryParams['sort'])}
-          >
-            <option value="NEWEST">Newest</option>
-            <option value="BLEU">Best BLEU</option>
-            <option value="RATING">Best rated</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Model"
+          name="model"
+          value={params.model}
+          options={[['', 'Any model'], ...models.map((m) => [m.id, `${modelLabel(m.variant)} (${m.id})`] as const)]}
+          onChange={(v) => update('model', v)}
+        />
+        <FilterSelect
+          label="Split"
+          name="split"
+          value={params.split}
+          options={SPLIT_OPTIONS}
+          onChange={(v) => update('split', v)}
+        />
+        <FilterSelect
+          label="References"
+          name="refs"
+          value={params.refs}
+          options={REFERENCE_OPTIONS}
+          onChange={(v) => update('refs', v)}
+        />
+        <FilterSelect
+          label="Rating"
+          name="minRating"
+          value={params.minRating}
+          options={RATING_OPTIONS}
+          onChange={(v) => update('minRating', v)}
+        />
+        <FilterSelect
+          label="BLEU from"
+          name="minBleu"
+          value={params.minBleu}
+          options={[['', '0'], ...BLEU_OPTIONS]}
+          onChange={(v) => update('minBleu', v)}
+          narrow
+        />
+        <FilterSelect
+          label="to"
+          name="maxBleu"
+          value={params.maxBleu}
+          options={[['', '100'], ...BLEU_OPTIONS]}
+          onChange={(v) => update('maxBleu', v)}
+          narrow
+        />
+        <FilterSelect
+          label="Sort"
+          name="sort"
+          value={params.sort}
+          options={SORT_OPTIONS}
+          onChange={(v) => update('sort', v)}
+        />
         {active && (
           <button
             type="button"

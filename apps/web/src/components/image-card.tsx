@@ -1,8 +1,8 @@
 // One gallery tile: the thumbnail and each model's caption, linking to the image page.
 import Link from 'next/link';
-import { byVariant, formatBleu, formatStars, splitLabel } from '@/lib/format';
+import { byVariant, formatStars, splitLabel } from '@/lib/format';
 import type { GalleryImage } from '@/lib/fragments';
-import { ModelBadge } from './model-badge';
+import { CaptionLines } from './caption-lines';
 import { thumbnailSize } from './thumbnail-size';
 
 export function ImageCard({ image, eager = false }: { image: GalleryImage; eager?: boolean }) {
@@ -27,19 +27,7 @@ export function ImageCard({ image, eager = false }: { image: GalleryImage; eager
           {captions.length === 0 ? (
             <p className="muted caption-line">{image.captioningPending ? 'Captioning…' : 'No captions yet'}</p>
           ) : (
-            <ul className="caption-lines">
-              {captions.map((caption) => (
-                <li key={caption.id} className="caption-line">
-                  <ModelBadge variant={caption.model.variant} modelId={caption.model.id} />
-                  <span className="caption-line-text">{caption.text}</span>
-                  {caption.sentenceBleu !== null && (
-                    <span className="caption-line-bleu" title="Sentence BLEU-4 against the references">
-                      {formatBleu(caption.sentenceBleu)}
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
+            <CaptionLines captions={captions} />
           )}
           {image.meanRating !== null && (
             <p className="image-card-rating">

@@ -1,8 +1,8 @@
 // One file in the upload list: its preview, where it is (uploading, captioning, done, rejected) and its captions.
 import Link from 'next/link';
-import { byVariant, formatBleu } from '@/lib/format';
+import { byVariant } from '@/lib/format';
 import type { UploadEntry } from '@/lib/upload-state';
-import { ModelBadge } from './model-badge';
+import { CaptionLines } from './caption-lines';
 
 function describe(entry: UploadEntry): string {
   switch (entry.status) {
@@ -52,19 +52,7 @@ export function UploadItem({ entry }: { entry: UploadEntry }) {
           <progress max={1} value={entry.progress} aria-label={`Uploading ${entry.name}`} />
         )}
         {entry.status === 'captioning' && <progress aria-label={`Captioning ${entry.name}`} />}
-        {captions.length > 0 && (
-          <ul className="caption-lines">
-            {captions.map((caption) => (
-              <li key={caption.id} className="caption-line">
-                <ModelBadge variant={caption.model.variant} modelId={caption.model.id} />
-                <span className="caption-line-text">{caption.text}</span>
-                {caption.sentenceBleu !== null && (
-                  <span className="caption-line-bleu">{formatBleu(caption.sentenceBleu)}</span>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
+        {captions.length > 0 && <CaptionLines captions={captions} />}
         {entry.imageId && entry.status === 'done' && (
           <Link href={`/images/${entry.imageId}`} className="text-link">
             See attention and rate →
