@@ -7,7 +7,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { configVariables as apiVariables } from '../apps/api/src/config.ts';
-import { configVariables as webVariables } from '../apps/web/src/config.ts';
+import { configVariables as webAppVariables } from '../apps/web/src/config.ts';
+import { serverConfigVariables } from '../apps/web/src/server/settings.mjs';
+
+const webVariables = [...webAppVariables, ...serverConfigVariables];
 
 const repo = path.resolve(import.meta.dirname, '..');
 const read = (file: string) => readFile(path.join(repo, file), 'utf8');

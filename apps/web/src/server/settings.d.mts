@@ -1,0 +1,6 @@
+export const serverConfigVariables: readonly string[];
+export function loadServerSettings(env: Record<string, string | undefined>): {
+  port: number;
+  host: string;
+  trustedHops: number;
+};
