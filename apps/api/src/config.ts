@@ -76,6 +76,14 @@ const envSchema = z.object({
     ),
   /** Admin credential (Authorization: Bearer ...), 24+ characters; unset: admin operations are disabled. */
   CAPTIONER_ADMIN_TOKEN: z.string().min(24, 'use at least 24 characters (e.g. openssl rand -base64 32)').optional(),
+  /** PostgreSQL channel of live progress (LISTEN/NOTIFY); API processes sharing a database must share it. */
+  CAPTIONER_PROGRESS_CHANNEL: z
+    .string()
+    .regex(
+      /^[a-z_][a-z0-9_]{0,62}$/,
+      'use a lowercase identifier: letters, digits, underscores (e.g. captioner_progress)',
+    )
+    .default('captioner_progress'),
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
   CAPTIONER_CAPTION_ON_UPLOAD: z
     .enum(['true', 'false', '1', '0'])
@@ -113,6 +121,8 @@ export interface Config {
   requestTimeoutMs: number;
   shutdownGraceMs: number;
   captionOnUpload: boolean;
+  /** LISTEN/NOTIFY channel of live progress events (live/progress-bus.ts). */
+  progressChannel: string;
   responseCacheEntries: number;
   responseCacheTtlMs: number;
   /** Configured voter-session secret; undefined: the one kept in the data directory (auth/session-secret.ts). */
@@ -170,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.CAPTIONER_REQUEST_TIMEOUT_MS,
     shutdownGraceMs: e.CAPTIONER_SHUTDOWN_GRACE_S * 1000,
     captionOnUpload: e.CAPTIONER_CAPTION_ON_UPLOAD,
+    progressChannel: e.CAPTIONER_PROGRESS_CHANNEL,
     responseCacheEntries: e.CAPTIONER_RESPONSE_CACHE_ENTRIES,
     responseCacheTtlMs: e.CAPTIONER_RESPONSE_CACHE_TTL_MS,
     sessionSecret: e.CAPTIONER_SESSION_SECRET,

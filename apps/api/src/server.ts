@@ -5,6 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
 import Fastify, { type FastifyError } from 'fastify';
 import type { Context, Services } from './graphql/context.js';
 import { makeFormatError } from './graphql/format-error.js';
@@ -16,6 +18,7 @@ import { handleMedia } from './http/media.js';
 import { sendError } from './http/respond.js';
 import { uploadRoute } from './http/upload.js';
 import { handleVoterSession } from './http/voter-session.js';
+import { attachSubscriptions } from './live/subscription-server.js';
 import { resolvers } from './resolvers/index.js';
 
 export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -37,10 +40,13 @@ export interface CaptionServer {
   close(): Promise<void>;
 }
 
-function createApollo(services: Services, log: (message: string) => void): ApolloServer<Context> {
+function createApollo(
+  schema: GraphQLSchema,
+  services: Services,
+  log: (message: string) => void,
+): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    typeDefs,
-    resolvers,
+    schema,
     csrfPrevention: true,
     // main.ts owns signals: Apollo's own handler would stop it and re-send the signal mid-shutdown.
     stopOnTerminationSignals: false,
@@ -72,7 +78,9 @@ export async function createServer(
   services: Services,
   log: (message: string) => void = console.error,
 ): Promise<CaptionServer> {
-  const apollo = createApollo(services, log);
+  // One executable schema for POST /graphql (Apollo) and the WebSocket subscriptions (graphql-ws).
+  const schema = makeExecutableSchema({ typeDefs, resolvers });
+  const apollo = createApollo(schema, services, log);
   await apollo.start();
   let closing = false;
 
@@ -154,6 +162,7 @@ export async function createServer(
   await app.ready();
 
   const httpServer = app.server;
+  const subscriptions = attachSubscriptions(httpServer, schema, services, log);
   return {
     httpServer,
     apollo,
@@ -165,6 +174,8 @@ export async function createServer(
     },
     async close() {
       closing = true;
+      // Open sockets would keep the server from closing; clients are told to go away (and reconnect elsewhere).
+      await subscriptions.close();
       // Requests still running after the grace period are cut off.
       const cutOff = setTimeout(() => httpServer.closeAllConnections(), 10_000);
       cutOff.unref();

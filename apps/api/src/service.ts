@@ -13,6 +13,8 @@ import { loadSessionSecret } from './auth/session-secret.js';
 import { voterSessions } from './auth/voter-sessions.js';
 import { createRateLimits } from './rate-limits/rate-limits.js';
 import { createServer, type CaptionServer } from './server.js';
+import { importJobSnapshot } from './live/progress-event.js';
+import { ProgressBus } from './live/progress-bus.js';
 
 export interface RunningService {
   services: Services;
@@ -34,7 +36,10 @@ export async function openServices(config: Config, options: StartOptions = {}): 
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   });
+  // Live progress: this process's LISTEN connection, and the NOTIFY side the work below publishes through.
+  const progress = new ProgressBus(db.pool, db.connectionString, config.progressChannel, log);
   try {
+    await progress.start();
     const registry = await loadModelRegistry(db, {
       modelsDir: config.modelsDir,
       executionProvider: config.ortProvider,
@@ -51,14 +56,18 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       defaultBeamSize: config.defaultBeamSize,
       log,
       onChange: changed,
+      onCaptioned: (event) => progress.publish({ kind: 'caption', ...event }),
     });
     // Up to one run per loaded model together, so runs of models sharing an encoder share its passes.
-    const evaluations = new EvaluationRunner(db, captions, log, changed, Math.max(1, registry.loaded().length));
+    const evaluations = new EvaluationRunner(db, captions, log, changed, Math.max(1, registry.loaded().length), (run) =>
+      progress.publish({ kind: 'evaluation', ...run }),
+    );
     const imports = new ImportJobs(db, {
       importRoot: config.importRoot,
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
       captionInBackground: (ids) => void captions.captionInBackground(ids),
       onChange: changed,
+      onJobChange: (job) => progress.publish({ kind: 'import', job: importJobSnapshot(job) }),
     });
     const documentFrequencies = new DocumentFrequencyCache(db);
     const sessions = voterSessions(await loadSessionSecret(config.sessionSecret, config.dataDir, log));
@@ -73,8 +82,10 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       documentFrequencies,
       voterSessions: sessions,
       rateLimits: createRateLimits(db.pool, config.rateLimits),
+      progress,
     };
   } catch (error) {
+    await progress.stop();
     await db.close();
     throw error;
   }
@@ -99,6 +110,7 @@ export async function stopBackgroundWork(
 export async function closeServices(services: Services, log: (message: string) => void = console.error): Promise<void> {
   await stopBackgroundWork(services, log);
   await services.registry.dispose();
+  await services.progress.stop();
   await services.db.close();
 }
 
@@ -132,6 +144,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
         await stopBackgroundWork(services, log);
         await closingHttp;
         await services.registry.dispose();
+        await services.progress.stop();
         await services.db.close();
       })()),
   };

@@ -41,6 +41,14 @@ function attentionOf(model: CaptionModel, result: CaptionResult): StoredAttentio
   };
 }
 
+/** A caption stored (captionId) or a failure to make one (error). */
+export interface CaptionedEvent {
+  imageId: string;
+  modelId: string;
+  captionId: string | null;
+  error: string | null;
+}
+
 export class CaptionService {
   readonly queue: CaptionQueue<CaptionRecord>;
 
@@ -52,6 +60,8 @@ export class CaptionService {
       defaultBeamSize: number;
       log: (message: string) => void;
       onChange?: () => void;
+      /** Called when this process stored a caption of an image, or failed to make one (live progress). */
+      onCaptioned?: (event: CaptionedEvent) => void;
     },
   ) {
     // Queue groups: one per encoder that loaded models share (the same EncoderInfo object), else per model.
@@ -249,6 +259,12 @@ export class CaptionService {
           const result = results[g]![i]!;
           if (result instanceof Error) {
             outcome.set(job, result);
+            this.options.onCaptioned?.({
+              imageId: job.imageId,
+              modelId: job.modelId,
+              captionId: null,
+              error: result.message,
+            });
             return;
           }
           const refs = references.get(job.imageId) ?? [];
@@ -271,6 +287,12 @@ export class CaptionService {
             latencyMs: result.latencyMs,
           });
           outcome.set(job, caption);
+          this.options.onCaptioned?.({
+            imageId: job.imageId,
+            modelId: job.modelId,
+            captionId: caption.id,
+            error: null,
+          });
         }),
       ),
     );

@@ -30,6 +30,8 @@ export class ImportJobs {
       limits: { maxBytes: number; maxPixels: number };
       captionInBackground: (imageIds: string[]) => void;
       onChange?: () => void;
+      /** Called with the job when it starts, after each image and when it ends (live progress). */
+      onJobChange?: (job: ImportJob) => void;
     },
   ) {}
 
@@ -91,6 +93,7 @@ export class ImportJobs {
       onProgress: (p) => {
         Object.assign(job, p);
         this.options.onChange?.();
+        this.options.onJobChange?.(job);
       },
       shouldStop: () => this.stopping,
     })
@@ -104,8 +107,10 @@ export class ImportJobs {
       .finally(() => {
         job.finishedAt = new Date();
         this.running.delete(job.id);
+        this.options.onJobChange?.(job);
       });
     this.running.set(job.id, work);
+    this.options.onJobChange?.(job);
     return job;
   }
 

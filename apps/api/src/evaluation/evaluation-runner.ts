@@ -34,6 +34,8 @@ export class EvaluationRunner {
     private readonly onChange: () => void = () => undefined,
     /** Queued runs claimed and executed together. */
     private readonly runsTogether = 1,
+    /** Called after each stored change of one run (live progress). */
+    private readonly onRunChange: (change: RunChange) => void = () => undefined,
   ) {}
 
   /** Starts a run (or joins the identical queued/running one) and wakes the worker. */
@@ -148,6 +150,7 @@ export class EvaluationRunner {
     const settings = { beamSize: Number(run.settings.beamSize), maxLength: Number(run.settings.maxLength) };
     const ids = await this.db.images.listIdsForEvaluation({ split: run.split, dataset: run.dataset ?? undefined });
     await this.db.evaluationRuns.setTotal(run.id, ids.length);
+    this.onRunChange({ runId: run.id, status: 'running', done: 0, total: ids.length });
     const chunks = Math.max(1, Math.ceil(ids.length / chunkSize));
     const at = phase === undefined ? -1 : ids.indexOf(phase);
     const first = at < 0 ? 0 : Math.floor(at / chunkSize);
@@ -179,6 +182,7 @@ export class EvaluationRunner {
     state.next++;
     if (chunk.length === 0) return;
     await this.db.evaluationRuns.progress(run.id, { done: state.done, reusedCaptions: state.reused });
+    this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
   }
 
   /** Corpus BLEU, CIDEr-D and ROUGE-L of the same captions against the images' references. */
@@ -201,6 +205,7 @@ export class EvaluationRunner {
       rougeL: { value: rougeL(refs, hyps).corpus, version: rougeLMetricVersion },
     });
     this.onChange();
+    this.onRunChange({ runId: run.id, status: 'succeeded', done: ids.length, total: ids.length });
   }
 
   private async failed(run: EvaluationRunRecord, error: unknown): Promise<void> {
@@ -208,7 +213,16 @@ export class EvaluationRunner {
     this.log(`Evaluation run ${run.id} failed: ${message}`);
     await this.db.evaluationRuns.fail(run.id, message).catch(() => undefined);
     this.onChange();
+    this.onRunChange({ runId: run.id, status: 'failed', done: run.done, total: run.total });
   }
+}
+
+/** One run's stored state after a change, as live progress reports it. */
+export interface RunChange {
+  runId: string;
+  status: 'running' | 'succeeded' | 'failed';
+  done: number;
+  total: number;
 }
 
 interface RunState {

@@ -10,6 +10,7 @@ import type { DocumentFrequencyCache } from '../metrics/document-frequency-cache
 import { ApiError } from '../errors.js';
 import { VOTER_SESSION_HEADER, type VoterSessions } from '../auth/voter-sessions.js';
 import type { LimitedAction, RateLimits } from '../rate-limits/rate-limits.js';
+import type { ProgressBus } from '../live/progress-bus.js';
 import { requireAdminStatus, type AdminStatus } from '../auth/admin.js';
 
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   voterSessions: VoterSessions;
   /** Per-address and per-voter limits on writes, shared by replicas. */
   rateLimits: RateLimits;
+  /** Live progress events of every process sharing the database (LISTEN/NOTIFY), for subscriptions. */
+  progress: ProgressBus;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;

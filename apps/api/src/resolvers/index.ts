@@ -13,12 +13,14 @@ import { Model } from './model.js';
 import { Mutation, Preference, Rating } from './mutation.js';
 import { ImageConnection, Query, ServiceStatus } from './query.js';
 import { DateTime } from './scalars.js';
+import { Subscription } from './subscription.js';
 
 export const resolvers = {
   DateTime,
   ...enumResolvers,
   Query,
   Mutation,
+  Subscription,
   ImageConnection,
   ServiceStatus,
   Image,
