@@ -54,8 +54,13 @@ function run(name, command, args, cwd, extraEnv) {
   return child;
 }
 
+// One Ctrl-C under `npm start` arrives twice: from the terminal, and forwarded by npm. A repeat within this
+// window is the same keypress; only a later one forces the stop.
+const SAME_KEYPRESS_MS = 1_000;
 let stopping = false;
+let stoppedAt = 0;
 function stop(code = 0) {
+  if (stopping && Date.now() - stoppedAt < SAME_KEYPRESS_MS) return;
   if (stopping) {
     // A second Ctrl-C: the children get their second signal, on which the API exits at once.
     console.error('Stopping now.');
@@ -64,6 +69,7 @@ function stop(code = 0) {
     return;
   }
   stopping = true;
+  stoppedAt = Date.now();
   console.error('Stopping: running work finishes or is handed back for the next start (Ctrl-C again to force).');
   const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
   let left = alive.length;

