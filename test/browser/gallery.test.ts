@@ -322,6 +322,27 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     const done = page.locator('.upload-item[data-status="done"]');
     await done.waitFor({ timeout: 300_000 });
     assert.equal(await done.locator('.caption-line').count(), 2, 'both models captioned the upload');
+    // Captions came over the live socket (the CSP, the web's upgrade relay and the API's graphql-ws), not polling.
+    assert.equal(await page.locator('.uploader').getAttribute('data-progress'), 'live');
+    const socketAnswer = await page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const socket = new WebSocket(`ws://${location.host}/graphql`, 'graphql-transport-ws');
+          const query = 'subscription { evaluationRunProgress(id: "00000000-0000-0000-0000-000000000000") { id } }';
+          socket.onerror = () => reject(new Error('the socket failed'));
+          socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
+          socket.onmessage = (message) => {
+            const data = JSON.parse(String(message.data)) as { type: string; payload?: unknown };
+            if (data.type === 'connection_ack')
+              socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+            else if (data.type === 'next' || data.type === 'error') {
+              socket.close();
+              resolve(JSON.stringify(data.payload));
+            }
+          };
+        }),
+    );
+    assert.match(socketAnswer, /NOT_FOUND/, 'a subscription through the web origin runs on the API');
     await screenshot(page, '08-upload');
     await assertAccessible(page, 'the upload page with results');
 
@@ -350,6 +371,7 @@ describe('the web gallery in a real browser', { timeout: 25 * 60_000 }, () => {
     await page.locator('.run-row[data-status="succeeded"]').first().waitFor({ timeout: 300_000 });
     await page.locator('.chart-bar').first().waitFor();
     assert.equal(await page.locator('.chart-bar').count(), 4);
+    assert.equal(await page.locator('.evaluations').getAttribute('data-progress'), 'live', 'progress came live');
     const finished = page.locator('.run-row[data-status="succeeded"]').first();
     assert.match(await finished.locator('.run-cider').innerText(), /^CIDEr-D\s+\d+\.\d$/);
     assert.match(await finished.locator('.run-rouge').innerText(), /^ROUGE-L\s+\d+\.\d$/);

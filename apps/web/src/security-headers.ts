@@ -11,6 +11,7 @@ const contentSecurityPolicy = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
+  // 'self' also allows ws:/wss: to this host (CSP Level 3): the live-progress socket (lib/live-subscription.ts).
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",

@@ -1,9 +1,11 @@
 'use client';
 // Start an evaluation run for a model on a dataset split with chosen decode settings, watch every active run's
-// progress (polling), see BLEU beside the earlier runs, and compare two finished runs side by side.
+// progress (live: the evaluationRunProgress subscription; polling when the socket fails), see BLEU beside the earlier
+// runs, and compare two finished runs side by side.
 import { useEffect, useState } from 'react';
 import { graphql } from '@/generated';
 import { clientQuery } from '@/lib/client-graphql';
+import { subscribeLive } from '@/lib/live-subscription';
 import { BEAM_WIDTH, checkDecodeSettings, defaultMaxLength, MAX_LENGTH } from '@/lib/decode-limits';
 import { splitLabel } from '@/lib/format';
 import type { Dataset, EvaluationRun, ModelChoice, Split } from '@/lib/fragments';
@@ -27,6 +29,14 @@ const START = graphql(`
       run {
         ...EvaluationRunFields
       }
+    }
+  }
+`);
+
+const RUN_PROGRESS = graphql(`
+  subscription RunProgress($id: ID!) {
+    evaluationRunProgress(id: $id) {
+      ...EvaluationRunFields
     }
   }
 `);
@@ -62,9 +72,35 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [latestId, setLatestId] = useState<string | null>(null);
 
-  const anyActive = runs.some((run) => run.status === 'QUEUED' || run.status === 'RUNNING');
+  // Each active run's progress arrives live; if the socket fails, the list is polled instead.
+  const [live, setLive] = useState(true);
+  const activeKey = runs
+    .filter((run) => run.status === 'QUEUED' || run.status === 'RUNNING')
+    .map((run) => run.id)
+    .join(',');
   useEffect(() => {
-    if (!anyActive) return;
+    if (!activeKey || !live) return;
+    let stopped = false;
+    const stops = activeKey.split(',').map((id) =>
+      subscribeLive(
+        RUN_PROGRESS,
+        { id },
+        {
+          next: ({ evaluationRunProgress: run }) =>
+            setRuns((list) => list.map((existing) => (existing.id === run.id ? run : existing))),
+          failed: () => {
+            if (!stopped) setLive(false);
+          },
+        },
+      ),
+    );
+    return () => {
+      stopped = true;
+      stops.forEach((stop) => stop());
+    };
+  }, [activeKey, live]);
+  useEffect(() => {
+    if (!activeKey || live) return;
     const timer = setInterval(async () => {
       try {
         setRuns((await clientQuery(RUNS_QUERY)).evaluationRuns);
@@ -73,7 +109,7 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
       }
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [anyActive]);
+  }, [activeKey, live]);
 
   async function start(event: React.FormEvent) {
     event.preventDefault();
@@ -100,7 +136,7 @@ export function EvaluationConsole({ models, datasets, initialRuns }: Props) {
   }
 
   return (
-    <div className="evaluations">
+    <div className="evaluations" data-progress={live ? 'live' : 'polling'}>
       <form className="panel eval-form" onSubmit={start} noValidate>
         <h2>New run</h2>
         <label className="filter">

@@ -1,6 +1,7 @@
 'use client';
-// Upload: drop or pick several images; each is sent with a progress bar (two at a time), then polled until both
-// models have captioned it. Rejected files say why.
+// Upload: drop or pick several images; each is sent with a progress bar (two at a time), then its captions arrive
+// live (the imageCaptioned subscription) until every model has answered; polling when the socket fails. Rejected
+// files say why.
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { graphql } from '@/generated';
 import {
@@ -11,11 +12,14 @@ import {
   type UploadPollModelsFragment,
 } from '@/generated/graphql';
 import { clientQuery } from '@/lib/client-graphql';
+import { subscribeLive } from '@/lib/live-subscription';
 import { uploadFile } from '@/lib/upload-file';
 import { imagesToPoll, uploadReducer, uploadsToStart, type PolledImage } from '@/lib/upload-state';
 import { UploadItem } from './upload-item';
 
 const POLL_MS = 1200;
+/** While live events arrive, a slow poll still repairs anything missed (events sent while the socket reconnected). */
+const SAFETY_POLL_MS = 10_000;
 
 graphql(`
   fragment UploadPollModels on Query {
@@ -32,6 +36,20 @@ graphql(`
     captioningPending
     captions {
       ...CaptionSummaryFields
+    }
+  }
+`);
+
+const LIVE_CAPTIONS = graphql(`
+  subscription UploadCaptions($ids: [ID!]!) {
+    imageCaptioned(imageIds: $ids) {
+      image {
+        ...UploadedImageFields
+      }
+      model {
+        id
+      }
+      error
     }
   }
 `);
@@ -73,17 +91,20 @@ export function Uploader() {
     }
   }, [entries]);
 
-  // Poll every image still being captioned, all in one request.
+  // Every image still being captioned: live events, with one poll first (captions made before the subscription
+  // started) and a slow safety poll; after the socket failed, polling alone, all images in one request.
+  const [live, setLive] = useState(true);
   const waitingKey = imagesToPoll(entries).join(',');
   useEffect(() => {
     if (!waitingKey) return;
     const ids = waitingKey.split(',');
     let stopped = false;
-    const timer = setInterval(async () => {
+    let loadedModelIds: string[] | null = null;
+    const poll = async () => {
       try {
         const data = await clientQuery(captionsQuery(ids));
         if (stopped) return;
-        const loadedModelIds = data.models.filter((model) => model.loaded).map((model) => model.id);
+        loadedModelIds = data.models.filter((model) => model.loaded).map((model) => model.id);
         const images = Object.values(data).filter(
           (value): value is PolledImage => !Array.isArray(value) && value !== null,
         );
@@ -91,12 +112,35 @@ export function Uploader() {
       } catch {
         // A missed poll is retried on the next tick.
       }
-    }, POLL_MS);
+    };
+    const unsubscribe = live
+      ? subscribeLive(
+          LIVE_CAPTIONS,
+          { ids },
+          {
+            next: ({ imageCaptioned: event }) => {
+              if (!loadedModelIds) return void poll(); // the first poll has not answered yet; it sees this too
+              dispatch({
+                type: 'captioned',
+                loadedModelIds,
+                image: event.image,
+                failedModelId: event.error ? event.model.id : null,
+              });
+            },
+            failed: () => {
+              if (!stopped) setLive(false);
+            },
+          },
+        )
+      : () => undefined;
+    void poll();
+    const timer = setInterval(poll, live ? SAFETY_POLL_MS : POLL_MS);
     return () => {
       stopped = true;
+      unsubscribe();
       clearInterval(timer);
     };
-  }, [waitingKey]);
+  }, [waitingKey, live]);
 
   function add(list: FileList | null) {
     if (!list || list.length === 0) return;
@@ -110,7 +154,7 @@ export function Uploader() {
   }
 
   return (
-    <div className="uploader">
+    <div className="uploader" data-progress={live ? 'live' : 'polling'}>
       <div
         className="drop-zone"
         data-dragging={dragging}

@@ -131,3 +131,42 @@ test('a poll leaves entries alone that it did not see or that are not being capt
   });
   assert.deepEqual(next, state);
 });
+
+test('live events: each stored caption is shown at once; done when every loaded model captioned or failed', () => {
+  const models = ['lstm', 'attention'];
+  const image = (...ids: string[]) => ({ id: 'img-1', captioningPending: true, captions: ids.map(caption) });
+  let state = captioning('a', 'img-1');
+  state = uploadReducer(state, {
+    type: 'captioned',
+    loadedModelIds: models,
+    image: image('lstm'),
+    failedModelId: null,
+  });
+  assert.equal(state[0]!.status, 'captioning');
+  assert.deepEqual(
+    state[0]!.captions.map((c) => c.model.id),
+    ['lstm'],
+  );
+  // Another image's event changes nothing here.
+  const other = { id: 'img-2', captioningPending: false, captions: [caption('attention')] };
+  assert.deepEqual(
+    uploadReducer(state, { type: 'captioned', loadedModelIds: models, image: other, failedModelId: null }),
+    state,
+  );
+  const done = uploadReducer(state, {
+    type: 'captioned',
+    loadedModelIds: models,
+    image: image('lstm', 'attention'),
+    failedModelId: null,
+  });
+  assert.equal(done[0]!.status, 'done');
+  // A model that failed counts as answered, so the entry does not wait for it.
+  const failed = uploadReducer(state, {
+    type: 'captioned',
+    loadedModelIds: models,
+    image: image('lstm'),
+    failedModelId: 'attention',
+  });
+  assert.equal(failed[0]!.status, 'done');
+  assert.deepEqual(failed[0]!.failedModelIds, ['attention']);
+});

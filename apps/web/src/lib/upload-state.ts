@@ -1,5 +1,5 @@
 // The uploader's state, as a pure reducer: which files wait, upload, get captioned, are done or were refused.
-// The component (components/uploader.tsx) only performs the effects (XHR uploads, polling) and dispatches
+// The component (components/uploader.tsx) only performs the effects (XHR uploads, live events, polling) and dispatches
 // what happened, so every transition here is unit-tested without a browser.
 import type { CaptionSummary } from './fragments';
 import type { UploadOutcome } from './upload-file';
@@ -17,6 +17,8 @@ export interface UploadEntry {
   captions: CaptionSummary[];
   /** Polls in a row that found no captioning work left for this image. */
   idlePolls: number;
+  /** Models that reported they could not caption this image (live events); they count as answered. */
+  failedModelIds: string[];
 }
 
 /** Files uploaded at once; the rest wait. */
@@ -37,7 +39,9 @@ export type UploadAction =
   | { type: 'started'; key: string }
   | { type: 'progress'; key: string; progress: number }
   | { type: 'uploaded'; key: string; outcome: UploadOutcome }
-  | { type: 'polled'; loadedModelIds: readonly string[]; images: readonly PolledImage[] };
+  | { type: 'polled'; loadedModelIds: readonly string[]; images: readonly PolledImage[] }
+  /** A live event: a model stored a caption of this image (the image as stored now), or failed (`failedModelId`). */
+  | { type: 'captioned'; loadedModelIds: readonly string[]; image: PolledImage; failedModelId: string | null };
 
 export function uploadReducer(entries: UploadEntry[], action: UploadAction): UploadEntry[] {
   const patch = (key: string, change: Partial<UploadEntry>) =>
@@ -55,6 +59,7 @@ export function uploadReducer(entries: UploadEntry[], action: UploadAction): Upl
           error: null,
           captions: [],
           idlePolls: 0,
+          failedModelIds: [],
         })),
         ...entries,
       ];
@@ -79,15 +84,29 @@ export function uploadReducer(entries: UploadEntry[], action: UploadAction): Upl
     }
     case 'polled':
       return entries.map((entry) => polled(entry, action.loadedModelIds, action.images));
+    case 'captioned':
+      return entries.map((entry) => {
+        if (entry.status !== 'captioning' || entry.imageId !== action.image.id) return entry;
+        const failedModelIds = action.failedModelId
+          ? [...new Set([...entry.failedModelIds, action.failedModelId])]
+          : entry.failedModelIds;
+        const next = { ...entry, captions: action.image.captions, failedModelIds };
+        return answered(next, action.loadedModelIds) ? { ...next, status: 'done' } : next;
+      });
   }
+}
+
+/** Every loaded model has captioned the image or said it cannot. */
+function answered(entry: UploadEntry, loadedModelIds: readonly string[]): boolean {
+  const captioned = new Set(entry.captions.map((caption) => caption.model.id));
+  return loadedModelIds.every((id) => captioned.has(id) || entry.failedModelIds.includes(id));
 }
 
 function polled(entry: UploadEntry, loadedModelIds: readonly string[], images: readonly PolledImage[]): UploadEntry {
   if (entry.status !== 'captioning') return entry;
   const image = images.find((found) => found.id === entry.imageId);
   if (!image) return entry;
-  const captioned = new Set(image.captions.map((caption) => caption.model.id));
-  const complete = loadedModelIds.every((id) => captioned.has(id));
+  const complete = answered({ ...entry, captions: image.captions }, loadedModelIds);
   const idlePolls = image.captioningPending ? 0 : entry.idlePolls + 1;
   const finished = complete || idlePolls >= IDLE_POLLS_TO_FINISH;
   return { ...entry, captions: image.captions, idlePolls, status: finished ? 'done' : 'captioning' };
@@ -99,7 +118,7 @@ export function uploadsToStart(entries: readonly UploadEntry[], inFlight: number
   return queued.slice(0, Math.max(0, PARALLEL_UPLOADS - inFlight));
 }
 
-/** Image ids still being captioned, which the uploader polls for. */
+/** Image ids still being captioned, which the uploader watches (live events, else polling). */
 export function imagesToPoll(entries: readonly UploadEntry[]): string[] {
   return entries.flatMap((entry) => (entry.status === 'captioning' && entry.imageId ? [entry.imageId] : []));
 }

@@ -3,4 +3,5 @@ export function loadServerSettings(env: Record<string, string | undefined>): {
   port: number;
   host: string;
   trustedHops: number;
+  apiOrigin: string;
 };

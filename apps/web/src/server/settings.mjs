@@ -7,6 +7,13 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Reverse proxies in front of the web (0: clients connect directly); see client-address.mjs. */
   CAPTIONER_WEB_TRUSTED_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Origin of apps/api, where WebSocket upgrades on /graphql are relayed (the app reads it in src/config.ts). */
+  CAPTIONER_API_URL: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => v || 'http://127.0.0.1:4000')
+    .pipe(z.url({ protocol: /^https?$/, error: "must be the API's http(s) origin, e.g. http://127.0.0.1:4000" })),
 });
 
 /** Every variable server.mjs reads; apps/web/README.md's table must list them (test/config-docs.test.ts). */
@@ -14,7 +21,7 @@ export const serverConfigVariables = Object.keys(envSchema.shape);
 
 /**
  * @param {Record<string, string | undefined>} env
- * @returns {{ port: number, host: string, trustedHops: number }}
+ * @returns {{ port: number, host: string, trustedHops: number, apiOrigin: string }}
  */
 export function loadServerSettings(env) {
   const parsed = envSchema.safeParse(env);
@@ -22,6 +29,11 @@ export function loadServerSettings(env) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}\nSee apps/web/README.md.`);
   }
-  const { PORT, HOST, CAPTIONER_WEB_TRUSTED_HOPS } = parsed.data;
-  return { port: PORT, host: HOST, trustedHops: CAPTIONER_WEB_TRUSTED_HOPS };
+  const { PORT, HOST, CAPTIONER_WEB_TRUSTED_HOPS, CAPTIONER_API_URL } = parsed.data;
+  return {
+    port: PORT,
+    host: HOST,
+    trustedHops: CAPTIONER_WEB_TRUSTED_HOPS,
+    apiOrigin: new URL(CAPTIONER_API_URL).origin,
+  };
 }
