@@ -26,7 +26,8 @@ function voterToken(header) {
  * @param {string} reason
  */
 function refuse(socket, status, reason) {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // Closed once written, whether or not the client closes its side.
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 /**
