@@ -101,6 +101,8 @@ export interface Config {
   dataDir: string;
   modelsDir: string;
   importRoot: string;
+  /** prisma/migrations: the SQL migrations applied at start-up (ship in the repo). */
+  migrationsDir: string;
   /** docs/human-agreement.json: each metric's Kendall tau against Flickr8k's human judgements (ships in the repo). */
   humanAgreementFile: string;
   maxUploadBytes: number;
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CAPTIONER_DATA_DIR),
     modelsDir: path.resolve(e.CAPTIONER_MODELS_DIR),
     importRoot: path.resolve(e.CAPTIONER_IMPORT_ROOT),
+    migrationsDir: path.join(repoRoot, 'prisma', 'migrations'),
     humanAgreementFile: path.join(repoRoot, 'docs', 'human-agreement.json'),
     maxUploadBytes: e.CAPTIONER_MAX_UPLOAD_BYTES,
     maxUploadFiles: e.CAPTIONER_MAX_UPLOAD_FILES,

@@ -34,6 +34,7 @@ export async function openServices(config: Config, options: StartOptions = {}): 
   const log = options.log ?? ((m: string) => console.error(m));
   const db: Database = await openDatabase({
     dataDir: config.dataDir,
+    migrationsDir: config.migrationsDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
   });
   // Live progress: this process's LISTEN connection, and the NOTIFY side the work below publishes through.

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database, type ListImagesQuery } from '../src/index.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 3000);
@@ -118,7 +119,12 @@ async function measure(db: Database, query: ListImagesQuery, requests: number, c
 
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'captioner-db-bench-'));
 await fs.chmod(dataDir, 0o755);
-const db = await openDatabase({ dataDir, databaseUrl: null, poolSize: 20 });
+const db = await openDatabase({
+  dataDir,
+  databaseUrl: null,
+  poolSize: 20,
+  migrationsDir: fileURLToPath(new URL('../../../prisma/migrations', import.meta.url)),
+});
 try {
   const t0 = performance.now();
   await populate(db);

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { isProcessAlive } from './data-dir-lock.js';
 import { DataDirInUseError } from './errors.js';
 import { openDatabase } from './open-database.js';
-import { addCaption, addImage, addModel, makeTempDir, removeDir } from './test-support.js';
+import { addCaption, addImage, addModel, makeTempDir, migrationsDir, removeDir } from './test-support.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const openDatabaseUrl = pathToFileURL(path.join(packageDir, 'src', 'open-database.ts')).href;
@@ -24,7 +24,7 @@ after(async () => {
   await removeDir(scratch);
 });
 
-const open = (dataDir: string) => openDatabase({ dataDir, databaseUrl: null });
+const open = (dataDir: string) => openDatabase({ dataDir, databaseUrl: null, migrationsDir });
 
 function portAcceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -135,10 +135,10 @@ describe('embedded PostgreSQL', () => {
     try {
       const script = await childScript(
         'second-opener',
-        `try { const db = await openDatabase({ dataDir: process.argv[2], databaseUrl: null }); console.log('OPENED'); await db.close(); }
+        `try { const db = await openDatabase({ dataDir: process.argv[2], databaseUrl: null, migrationsDir: process.argv[3] }); console.log('OPENED'); await db.close(); }
          catch (error) { console.log('FAILED ' + error.code + ': ' + error.message); }`,
       );
-      const child = runChild(script, [dataDir]);
+      const child = runChild(script, [dataDir, migrationsDir]);
       const line = await waitForLine(child, /^(OPENED|FAILED)/);
       assert.match(line, new RegExp(`^FAILED DATA_DIR_IN_USE: .*in use by process ${process.pid}`));
       assert.equal((await first.health()).ok, true);
@@ -153,12 +153,12 @@ describe('embedded PostgreSQL', () => {
     try {
       const script = await childScript(
         'killed-owner',
-        `const db = await openDatabase({ dataDir: process.argv[2], databaseUrl: null });
+        `const db = await openDatabase({ dataDir: process.argv[2], databaseUrl: null, migrationsDir: process.argv[3] });
          await db.models.upsertFromManifest({ id: 'from-child', variant: 'lstm', format: 1, dataset: { name: 'shapes' } });
          console.log('READY');
          setInterval(() => {}, 1000);`,
       );
-      const child = runChild(script, [dataDir]);
+      const child = runChild(script, [dataDir, migrationsDir]);
       await waitForLine(child, /^READY/);
       const pidFile = await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
       const serverPid = Number.parseInt(pidFile.split('\n')[0] ?? '', 10);
@@ -183,11 +183,11 @@ describe('embedded PostgreSQL', () => {
     try {
       const script = await childScript(
         'exits-without-close',
-        `await openDatabase({ dataDir: process.argv[2], databaseUrl: null });
+        `await openDatabase({ dataDir: process.argv[2], databaseUrl: null, migrationsDir: process.argv[3] });
          console.log('READY');
          process.exit(0);`,
       );
-      const child = runChild(script, [dataDir]);
+      const child = runChild(script, [dataDir, migrationsDir]);
       await waitForLine(child, /^READY/);
       const pidFile = await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8');
       const serverPid = Number.parseInt(pidFile.split('\n')[0] ?? '', 10);

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { openDatabase, type Database } from './open-database.js';
 import { collectRepositoryTests } from './test-fixture.js';
-import { makeTempDir, removeDir } from './test-support.js';
+import { makeTempDir, migrationsDir, removeDir } from './test-support.js';
 
 // Every test file that declares its tests with describeRepository(): those beside the repositories, the
 // gallery SQL, the loaders and the health check.
@@ -58,7 +58,7 @@ after(async () => {
 
 describe('repositories (external server from DATABASE_URL)', () => {
   before(async () => {
-    db = await openDatabase({ databaseUrl, dataDir: unusedDataDir });
+    db = await openDatabase({ databaseUrl, dataDir: unusedDataDir, migrationsDir });
   });
   after(async () => {
     await db?.close();

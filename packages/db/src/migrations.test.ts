@@ -12,8 +12,7 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { ConnectionError, InvalidInputError, MigrationError } from './errors.js';
 import { applyMigrations, MIGRATIONS_TABLE, readMigrations } from './migrations.js';
 import { openDatabase } from './open-database.js';
-import { defaultMigrationsDir } from './paths.js';
-import { addCaption, addImage, addModel, makeTempDir, removeDir } from './test-support.js';
+import { addCaption, addImage, addModel, makeTempDir, migrationsDir, removeDir } from './test-support.js';
 
 let server: EmbeddedServer;
 let dataDir: string;
@@ -56,7 +55,7 @@ async function schemaSnapshot(pool: pg.Pool): Promise<string[]> {
 
 async function migrationsDirWith(extra: Record<string, string>): Promise<string> {
   const dir = await makeTempDir('captioner-migrations-');
-  await fs.cp(defaultMigrationsDir(), dir, { recursive: true });
+  await fs.cp(migrationsDir, dir, { recursive: true });
   for (const [name, sql] of Object.entries(extra)) {
     await fs.mkdir(path.join(dir, name), { recursive: true });
     await fs.writeFile(path.join(dir, name, 'migration.sql'), sql);
@@ -78,14 +77,14 @@ after(async () => {
 describe('migrations', () => {
   it('applies every migration once; running them again changes nothing', async () => {
     const { pool } = await freshDatabase();
-    const names = (await readMigrations(defaultMigrationsDir())).map((migration) => migration.name);
+    const names = (await readMigrations(migrationsDir)).map((migration) => migration.name);
     assert.ok(names.length >= 1);
-    const first = await applyMigrations(pool, defaultMigrationsDir());
+    const first = await applyMigrations(pool, migrationsDir);
     assert.deepEqual(first, { applied: names, alreadyApplied: [] });
     const snapshot = await schemaSnapshot(pool);
     assert.ok(snapshot.some((item) => item.includes('ratings_stars_check')));
 
-    const second = await applyMigrations(pool, defaultMigrationsDir());
+    const second = await applyMigrations(pool, migrationsDir);
     assert.deepEqual(second, { applied: [], alreadyApplied: names });
     assert.deepEqual(await schemaSnapshot(pool), snapshot);
     const { rows } = await pool.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY name`);
@@ -97,7 +96,7 @@ describe('migrations', () => {
 
   it('rolls a failing migration back entirely and reports the SQL error', async () => {
     const { pool, url } = await freshDatabase();
-    await applyMigrations(pool, defaultMigrationsDir());
+    await applyMigrations(pool, migrationsDir);
     const before = await schemaSnapshot(pool);
     const broken = await migrationsDirWith({
       '29990101000000_broken': [
@@ -128,7 +127,7 @@ describe('migrations', () => {
 
   it('refuses to start when an applied migration was edited', async () => {
     const { pool } = await freshDatabase();
-    await applyMigrations(pool, defaultMigrationsDir());
+    await applyMigrations(pool, migrationsDir);
     const edited = await migrationsDirWith({});
     try {
       const [firstName] = (await readMigrations(edited)).map((migration) => migration.name);
@@ -144,10 +143,10 @@ describe('migrations', () => {
   it('lets concurrent starters apply each migration exactly once', async () => {
     const { url } = await freshDatabase();
     const starters = Array.from({ length: 4 }, () => {
-      return applyMigrations(trackPool(new pg.Pool({ connectionString: url, max: 1 })), defaultMigrationsDir());
+      return applyMigrations(trackPool(new pg.Pool({ connectionString: url, max: 1 })), migrationsDir);
     });
     const results = await Promise.all(starters);
-    const names = (await readMigrations(defaultMigrationsDir())).map((migration) => migration.name);
+    const names = (await readMigrations(migrationsDir)).map((migration) => migration.name);
     assert.deepEqual(results.flatMap((result) => result.applied).sort(), names);
   });
 
@@ -165,7 +164,7 @@ describe('migrations', () => {
            bleu1, bleu2, bleu3, bleu4, finished_at)
          VALUES ('old', 'test', 'beamSize=3', '{}', 'bleu@1', 'succeeded', 0.5, 0.4, 0.3, 0.2, now()) RETURNING id`,
       );
-      const db = await openDatabase({ databaseUrl: url });
+      const db = await openDatabase({ databaseUrl: url, migrationsDir });
       try {
         assert.deepEqual(db.migrations.applied, [ciderMigration]);
         const run = await db.evaluationRuns.getById(rows[0]!.id);
@@ -183,7 +182,7 @@ describe('migrations', () => {
 
   it('creates tables Prisma Client reads and writes for every model of schema.prisma', async () => {
     const { pool, url } = await freshDatabase();
-    const db = await openDatabase({ databaseUrl: url });
+    const db = await openDatabase({ databaseUrl: url, migrationsDir });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     try {
       // One row of every table, written through the repositories (SQL)...
@@ -251,7 +250,7 @@ describe('connection', () => {
   it('fails start-up clearly when the external server is unreachable or the URL is wrong', async () => {
     const closedPort = Number(new URL(server.connectionString).port) + 1;
     await assert.rejects(
-      openDatabase({ databaseUrl: `postgresql://u:secret@127.0.0.1:${closedPort}/db` }),
+      openDatabase({ databaseUrl: `postgresql://u:secret@127.0.0.1:${closedPort}/db`, migrationsDir }),
       (error: unknown) => {
         assert.ok(error instanceof ConnectionError);
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${closedPort}/db.*DATABASE_URL`));
@@ -259,7 +258,7 @@ describe('connection', () => {
         return true;
       },
     );
-    await assert.rejects(openDatabase({ databaseUrl: 'mysql://x@y/z' }), /must start with postgresql/);
-    await assert.rejects(openDatabase({ databaseUrl: 'not a url' }), InvalidInputError);
+    await assert.rejects(openDatabase({ databaseUrl: 'mysql://x@y/z', migrationsDir }), /must start with postgresql/);
+    await assert.rejects(openDatabase({ databaseUrl: 'not a url', migrationsDir }), InvalidInputError);
   });
 });

@@ -10,7 +10,6 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { ConnectionError, InvalidInputError } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { applyMigrations, type MigrationResult } from './migrations.js';
-import { defaultMigrationsDir } from './paths.js';
 import { captionsRepository } from './repositories/captions.js';
 import { evaluationRunsRepository } from './repositories/evaluation-runs.js';
 import { imagesRepository } from './repositories/images.js';
@@ -30,8 +29,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Embedded server port; default a free one. */
   port?: number;
-  /** Default `<repo>/prisma/migrations`. */
-  migrationsDir?: string;
+  /** The SQL migrations to apply (the repository's prisma/migrations; the application's config says where). */
+  migrationsDir: string;
   /** Connections in the pool; default 10. */
   poolSize?: number;
   /** Receives the embedded server's log lines. */
@@ -72,7 +71,7 @@ export async function openDatabase(options: OpenDatabaseOptions) {
   let migrations: MigrationResult;
   try {
     await checkConnection(pool, connectionString, mode);
-    migrations = await applyMigrations(pool, options.migrationsDir ?? defaultMigrationsDir());
+    migrations = await applyMigrations(pool, options.migrationsDir);
   } catch (error) {
     await pool.end().catch(() => {});
     await server?.stop();

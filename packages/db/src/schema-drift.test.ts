@@ -9,11 +9,10 @@ import pg from 'pg';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { STARS } from './limits.js';
 import { applyMigrations } from './migrations.js';
-import { defaultMigrationsDir } from './paths.js';
 import { databaseDescription, schemaDescription, schemaDrift } from './test-schema-drift.js';
-import { makeTempDir, removeDir } from './test-support.js';
+import { makeTempDir, migrationsDir, removeDir } from './test-support.js';
 
-const schemaPath = path.join(defaultMigrationsDir(), '..', 'schema.prisma');
+const schemaPath = path.join(migrationsDir, '..', 'schema.prisma');
 let server: EmbeddedServer;
 let dataDir: string;
 const pools: pg.Pool[] = [];
@@ -31,7 +30,7 @@ async function migratedDatabase(extraSql?: string): Promise<pg.Pool> {
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
   pool.on('error', () => {});
   pools.push(pool);
-  await applyMigrations(pool, defaultMigrationsDir());
+  await applyMigrations(pool, migrationsDir);
   if (extraSql) await pool.query(extraSql);
   return pool;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { openDatabase, type Database } from './open-database.js';
-import { makeTempDir, removeDir } from './test-support.js';
+import { makeTempDir, migrationsDir, removeDir } from './test-support.js';
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
@@ -66,7 +66,7 @@ export function describeRepository(label: string, body: RepositoryTests['body'])
 
 async function openEmbedded() {
   const dataDir = await makeTempDir();
-  const db = await openDatabase({ dataDir, databaseUrl: null });
+  const db = await openDatabase({ dataDir, databaseUrl: null, migrationsDir });
   return { db, cleanup: () => removeDir(dataDir) };
 }
 
@@ -84,6 +84,6 @@ async function openOnServer(serverUrl: string) {
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
+  const db = await openDatabase({ databaseUrl: url.toString(), migrationsDir });
   return { db, cleanup: () => admin(`DROP DATABASE ${name}`) };
 }

@@ -4,8 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Database } from './open-database.js';
 import type { CaptionRecord, ImageRecord, ModelRecord, NewImage } from './types.js';
+
+/** The repository's migrations, from this file in src/ (the tests run from the sources only). */
+export const migrationsDir = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
 
 /** A fresh directory under the OS temp dir (0700; openDatabase makes it enterable for "postgres"). */
 export async function makeTempDir(prefix = 'captioner-db-test-'): Promise<string> {
