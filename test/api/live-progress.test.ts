@@ -284,11 +284,16 @@ test("B's LISTEN connection is killed, comes back, and events flow again", async
   assert.equal(stream.values[0]!.data.imageCaptioned.caption?.decode.beamSize, 1);
 });
 
-test('the socket refuses queries and unknown runs in GraphQL error shape', async () => {
+test('the socket refuses queries and unknown runs in GraphQL error shape; HTTP refuses subscriptions', async () => {
   const query = collect<unknown>('query { models { id } }', {});
   await assert.rejects(query.done, /subscriptions only/);
   const unknown = collect<unknown>(evaluationProgress.toString(), { id: '00000000-0000-0000-0000-000000000000' });
   await assert.rejects(unknown.done, /NOT_FOUND/);
+  // And over HTTP a subscription is refused, saying where it runs.
+  const overHttp = await b.request(evaluationProgress, { id: '00000000-0000-0000-0000-000000000000' });
+  assert.equal(overHttp.status, 400);
+  assert.equal(overHttp.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
+  assert.match(overHttp.errors![0]!.message, /WebSocket/);
 });
 
 test('NOTIFY to client event latency on B (a caption event sent straight with pg_notify)', async (t) => {

@@ -9,6 +9,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import Fastify, { type FastifyError } from 'fastify';
 import type { Context, Services } from './graphql/context.js';
+import { ApiError } from './errors.js';
 import { makeFormatError } from './graphql/format-error.js';
 import { queryLimitsPlugin } from './graphql/query-limits.js';
 import { corsHook } from './http/cors.js';
@@ -63,6 +64,16 @@ function createApollo(
         // Any mutation may have written: cached read responses are stale now.
         async requestDidStart() {
           return {
+            // Subscriptions run over the WebSocket (live/subscription-server.ts); over HTTP they would resolve nothing.
+            async didResolveOperation({ operation }) {
+              if (operation?.operation === 'subscription') {
+                throw new ApiError(
+                  'BAD_REQUEST',
+                  'Subscriptions run over WebSocket: connect to ws://<api>/graphql with the graphql-ws protocol.',
+                  { http: { status: 400 } },
+                );
+              }
+            },
             async willSendResponse({ operation }) {
               if (operation?.operation === 'mutation') services.cache.invalidate();
             },

@@ -75,7 +75,7 @@ export default async function ImagePage({ params }: PageProps<'/images/[id]'>) {
   const title = image.filename ?? (image.source === 'UPLOAD' ? 'Uploaded image' : 'Untitled image');
   return (
     <article className="image-page">
-      <RefreshWhilePending pending={waiting} />
+      <RefreshWhilePending imageId={image.id} pending={waiting} />
       <nav className="breadcrumb" aria-label="Breadcrumb">
         <Link href="/">← Gallery</Link>
       </nav>
