@@ -1,26 +1,11 @@
 // The gallery server's configuration, read from the environment and validated once (zod). Only server code
 // (route handlers, server components, next.config.ts) imports this; everything else receives values from it.
 import { z } from 'zod';
-
-const DEFAULT_API_URL = 'http://127.0.0.1:4000';
+import { apiUrlSetting } from './server/settings.mjs';
 
 const envSchema = z.object({
   /** Origin of apps/api; read when the server starts, not at build time. */
-  CAPTIONER_API_URL: z
-    .string()
-    .trim()
-    .transform((v) => v || DEFAULT_API_URL)
-    .pipe(
-      z
-        .string()
-        .refine((v) => URL.canParse(v), {
-          message: `not a valid URL. Set it to the API's origin, e.g. ${DEFAULT_API_URL}`,
-        })
-        .refine((v) => !URL.canParse(v) || ['http:', 'https:'].includes(new URL(v).protocol), {
-          message: 'must be http(s)',
-        }),
-    )
-    .default(DEFAULT_API_URL),
+  CAPTIONER_API_URL: apiUrlSetting,
   /** Set by Next.js: development relaxes the CSP for React refresh. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

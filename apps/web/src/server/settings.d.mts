@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+
+export const apiUrlSetting: z.ZodType<string, string | undefined>;
 export const serverConfigVariables: readonly string[];
 export function loadServerSettings(env: Record<string, string | undefined>): {
   port: number;

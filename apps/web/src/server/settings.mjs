@@ -2,18 +2,31 @@
 // with zod before Next.js starts. The app's own settings are in src/config.ts.
 import { z } from 'zod';
 
+const DEFAULT_API_URL = 'http://127.0.0.1:4000';
+
+/** Origin of apps/api: where server.mjs relays WebSocket upgrades, and where the app sends GraphQL (src/config.ts). */
+export const apiUrlSetting = z
+  .string()
+  .trim()
+  .default('')
+  .transform((v) => v || DEFAULT_API_URL)
+  .pipe(
+    z
+      .string()
+      .refine((v) => URL.canParse(v), {
+        message: `not a valid URL. Set it to the API's origin, e.g. ${DEFAULT_API_URL}`,
+      })
+      .refine((v) => !URL.canParse(v) || ['http:', 'https:'].includes(new URL(v).protocol), {
+        message: 'must be http(s)',
+      }),
+  );
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Reverse proxies in front of the web (0: clients connect directly); see client-address.mjs. */
   CAPTIONER_WEB_TRUSTED_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  /** Origin of apps/api, where WebSocket upgrades on /graphql are relayed (the app reads it in src/config.ts). */
-  CAPTIONER_API_URL: z
-    .string()
-    .trim()
-    .default('')
-    .transform((v) => v || 'http://127.0.0.1:4000')
-    .pipe(z.url({ protocol: /^https?$/, error: "must be the API's http(s) origin, e.g. http://127.0.0.1:4000" })),
+  CAPTIONER_API_URL: apiUrlSetting,
 });
 
 /** Every variable server.mjs reads; apps/web/README.md's table must list them (test/config-docs.test.ts). */
