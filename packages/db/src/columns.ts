@@ -115,3 +115,26 @@ export const EVALUATION_RUN_SELECT = {
   startedAt: true,
   finishedAt: true,
 } as const satisfies Prisma.EvaluationRunSelect;
+
+/** Every import-job column. */
+export const IMPORT_JOB_SELECT = {
+  id: true,
+  path: true,
+  format: true,
+  dataset: true,
+  splits: true,
+  importLimit: true,
+  caption: true,
+  status: true,
+  total: true,
+  processed: true,
+  created: true,
+  skipped: true,
+  failed: true,
+  failures: true,
+  error: true,
+  createdAt: true,
+  updatedAt: true,
+  startedAt: true,
+  finishedAt: true,
+} as const satisfies Prisma.ImportJobSelect;

@@ -30,6 +30,24 @@ export class ConstraintViolationError extends DatabaseError {
   }
 }
 
+/** An import of the same path is already queued or running (one at a time per path, across processes). */
+export class ImportJobConflictError extends DatabaseError {
+  readonly path: string;
+  /** The queued/running job, when it was still active after the refusal (it may finish meanwhile). */
+  readonly activeJobId: string | null;
+  constructor(path: string, activeJobId: string | null, options?: { cause?: unknown }) {
+    super(
+      'IMPORT_CONFLICT',
+      `An import of ${path} is already queued or running` +
+        (activeJobId ? ` (job ${activeJobId}); follow it with importJob(id: "${activeJobId}")` : '') +
+        '. Start it again once that job has finished.',
+      options,
+    );
+    this.path = path;
+    this.activeJobId = activeJobId;
+  }
+}
+
 /** Input rejected before it reached the database (malformed cursor, id, settings...). */
 export class InvalidInputError extends DatabaseError {
   constructor(message: string) {

@@ -13,3 +13,6 @@ export const BLEU_FILTER = { min: 0, max: 1 } as const;
 
 /** Gallery page size: `first` is a whole number in min..max, `default` when not given. */
 export const PAGE_SIZE = { min: 1, max: 100, default: 24 } as const;
+
+/** An import job keeps the first this many per-file failures ("file: reason"); the count of all is `failed`. */
+export const IMPORT_FAILURES_KEPT = 10;

@@ -13,6 +13,7 @@ import { applyMigrations, type MigrationResult } from './migrations.js';
 import { captionsRepository } from './repositories/captions.js';
 import { evaluationRunsRepository } from './repositories/evaluation-runs.js';
 import { imagesRepository } from './repositories/images.js';
+import { importJobsRepository } from './repositories/import-jobs.js';
 import { leaderboardRepository } from './repositories/leaderboard.js';
 import { modelsRepository } from './repositories/models.js';
 import { preferencesRepository } from './repositories/preferences.js';
@@ -93,6 +94,7 @@ export async function openDatabase(options: OpenDatabaseOptions) {
     ratings: ratingsRepository(ctx),
     preferences: preferencesRepository(ctx),
     evaluationRuns: evaluationRunsRepository(ctx),
+    importJobs: importJobsRepository(ctx),
     leaderboard: leaderboardRepository(ctx),
   };
 

@@ -42,6 +42,16 @@ const RULES: Record<string, string> = {
   evaluation_runs_dataset_check: 'A dataset name must not be empty.',
   evaluation_runs_settings_key_check: 'Decode settings must not be empty.',
   evaluation_runs_one_active_idx: 'An identical evaluation run is already queued or running.',
+  import_jobs_path_check: 'An import path must not be empty.',
+  import_jobs_format_check: 'An import format must be flickr8k, karpathy or kaggle.',
+  import_jobs_dataset_check: 'A dataset name must not be empty.',
+  import_jobs_splits_check: 'Import splits must be "train", "val" or "test".',
+  import_jobs_limit_check: 'An import limit must not be negative.',
+  import_jobs_status_check: 'An import status must be queued, running, succeeded or failed.',
+  import_jobs_progress_check: 'Import progress must satisfy created + skipped + failed = processed <= total.',
+  import_jobs_failures_check: 'Import failures must be a JSON array.',
+  import_jobs_failed_check: 'A failed import job needs an error message.',
+  import_jobs_one_active_idx: 'An import of this path is already queued or running.',
 };
 
 // Foreign keys whose violation means "you referenced something that does not exist".

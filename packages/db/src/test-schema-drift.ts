@@ -17,6 +17,7 @@ export const DATABASE_ONLY: Record<string, string> = {
   'index images_bleu_sort_idx': 'expression index (COALESCE(best_bleu, -1) DESC) for the gallery sort',
   'index images_rating_sort_idx': 'expression index (mean rating) for the gallery sort',
   'index evaluation_runs_one_active_idx': 'partial unique index over an expression (one active run)',
+  'index import_jobs_one_active_idx': 'partial unique index (one queued/running import per path)',
 };
 
 /** Columns schema.prisma declares as Unsupported("..."): Prisma's DMMF omits them, the schema text has them. */

@@ -6,6 +6,7 @@ import type {
   CAPTION_SELECT,
   EVALUATION_RUN_SELECT,
   IMAGE_SELECT,
+  IMPORT_JOB_SELECT,
   MODEL_SELECT,
   PREFERENCE_SELECT,
   RATING_SELECT,
@@ -161,6 +162,38 @@ export interface NewEvaluationRun {
   split: Split;
   settings: DecodeSettings;
   metricVersion: string;
+}
+
+export type ImportJobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type ImportFormat = 'flickr8k' | 'karpathy' | 'kaggle';
+
+/** A dataset import: what to import (path .. caption) and how far it got. `splits` empty: every split. */
+export type ImportJobRecord = With<
+  Prisma.ImportJobGetPayload<{ select: typeof IMPORT_JOB_SELECT }>,
+  { format: ImportFormat; splits: Split[]; status: ImportJobStatus; failures: string[] }
+>;
+
+export interface NewImportJob {
+  /** The dataset directory (the caller resolves and checks it). */
+  path: string;
+  format: ImportFormat;
+  dataset: string;
+  /** Empty or absent: every split. */
+  splits?: Split[] | null;
+  /** Import at most this many images; null or absent: all. */
+  importLimit?: number | null;
+  /** Caption every imported image too. */
+  caption?: boolean;
+}
+
+/** An import job's counts after some images; `failures` is the capped list (IMPORT_FAILURES_KEPT). */
+export interface ImportJobProgress {
+  total: number;
+  processed: number;
+  created: number;
+  skipped: number;
+  failed: number;
+  failures: string[];
 }
 
 export type ImageSort = 'newest' | 'bleu' | 'rating';
