@@ -13,7 +13,7 @@ import { loadSessionSecret } from './auth/session-secret.js';
 import { voterSessions } from './auth/voter-sessions.js';
 import { createRateLimits } from './rate-limits/rate-limits.js';
 import { createServer, type CaptionServer } from './server.js';
-import { importJobSnapshot } from './live/progress-event.js';
+import { importJobEvent } from './live/progress-event.js';
 import { ProgressBus } from './live/progress-bus.js';
 
 export interface RunningService {
@@ -68,7 +68,7 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
       captionInBackground: (ids) => void captions.captionInBackground(ids),
       onChange: changed,
-      onJobChange: (job) => progress.publish({ kind: 'import', job: importJobSnapshot(job) }),
+      onJobChange: (job) => progress.publish(importJobEvent(job)),
     });
     const documentFrequencies = new DocumentFrequencyCache(db);
     const sessions = voterSessions(await loadSessionSecret(config.sessionSecret, config.dataDir, log));

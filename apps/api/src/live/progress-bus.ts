@@ -2,21 +2,12 @@
 // pool), and every API process receives all of them on its one LISTEN connection (pg-listener.ts) and fans them
 // out to its subscribers (GraphQL subscriptions). So a replica sees the progress of work done in any process.
 import type pg from 'pg';
-import {
-  decodeProgressEvent,
-  encodeProgressEvent,
-  type ImportJobSnapshot,
-  type ProgressEvent,
-} from './progress-event.js';
+import { decodeProgressEvent, encodeProgressEvent, type ProgressEvent } from './progress-event.js';
 import { PgListener } from './pg-listener.js';
-
-/** Import jobs of other processes remembered from their events, so `importJob` answers for them here too. */
-const REMEMBERED_IMPORT_JOBS = 200;
 
 export class ProgressBus {
   private readonly subscribers = new Set<(event: ProgressEvent) => void>();
   private readonly resyncs = new Set<() => void>();
-  private readonly importJobs = new Map<string, ImportJobSnapshot>();
   private readonly listener: PgListener;
 
   constructor(
@@ -78,21 +69,11 @@ export class ProgressBus {
     return () => this.resyncs.delete(resync);
   }
 
-  /** The latest state of an import job that some process reported while this one listened. */
-  importJob(id: string): ImportJobSnapshot | null {
-    return this.importJobs.get(id) ?? null;
-  }
-
   private receive(payload: string): void {
     const event = decodeProgressEvent(payload);
     if (!event) {
       this.log(`Ignored a malformed progress notification on ${this.channel}.`);
       return;
-    }
-    if (event.kind === 'import') {
-      this.importJobs.delete(event.job.id);
-      this.importJobs.set(event.job.id, event.job);
-      if (this.importJobs.size > REMEMBERED_IMPORT_JOBS) this.importJobs.delete(this.importJobs.keys().next().value!);
     }
     for (const subscriber of [...this.subscribers]) {
       try {

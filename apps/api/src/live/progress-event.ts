@@ -1,33 +1,22 @@
 // The progress events one process sends and every API process receives through PostgreSQL NOTIFY (live/
-// progress-bus.ts). Small JSON: ids and counts. Evaluation runs and captions are in the database, so their events
-// only say what changed; import jobs live in the memory of the process that runs them, so their events carry the
-// whole job (what `importJob` answers), letting other replicas serve it too.
+// progress-bus.ts). Small JSON: ids and counts. Import jobs, evaluation runs and captions are in the database, so
+// their events only say what changed; subscribers read the rest from there.
 import { z } from 'zod';
-import type { ImportJob } from '../datasets/import-jobs.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_PAYLOAD_BYTES = 7999;
-/** Longest import error kept in an event; the rest of a long message is cut so the payload fits. */
+/** Longest error kept in an event; the rest of a long message is cut so the payload fits. */
 const MAX_ERROR_CHARS = 1000;
 
-const importJobSchema = z.object({
-  id: z.string(),
-  path: z.string(),
-  format: z.enum(['flickr8k', 'karpathy', 'kaggle']),
-  dataset: z.string(),
-  status: z.enum(['running', 'succeeded', 'failed']),
-  total: z.number().int(),
-  processed: z.number().int(),
-  created: z.number().int(),
-  skipped: z.number().int(),
-  failed: z.number().int(),
-  error: z.string().nullable(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime().nullable(),
-});
-
 const eventSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('import'), job: importJobSchema }),
+  // An import job's row changed (written by whichever process runs it).
+  z.object({
+    kind: z.literal('import'),
+    jobId: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    processed: z.number().int(),
+    total: z.number().int(),
+  }),
   z.object({
     kind: z.literal('evaluation'),
     runId: z.string(),
@@ -46,8 +35,6 @@ const eventSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ProgressEvent = z.infer<typeof eventSchema>;
-/** An import job as it travels: dates as ISO strings. */
-export type ImportJobSnapshot = z.infer<typeof importJobSchema>;
 
 const cut = (text: string | null, chars: number) =>
   text === null || text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
@@ -55,15 +42,9 @@ const cut = (text: string | null, chars: number) =>
 /** The NOTIFY payload of an event; long error messages are shortened so it stays under PostgreSQL's limit. */
 export function encodeProgressEvent(event: ProgressEvent): string {
   let shortened: ProgressEvent = event;
-  if (event.kind === 'import')
-    shortened = { ...event, job: { ...event.job, error: cut(event.job.error, MAX_ERROR_CHARS) } };
   if (event.kind === 'caption') shortened = { ...event, error: cut(event.error, MAX_ERROR_CHARS) };
   const text = JSON.stringify(shortened);
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
-    // Only an import path of several kilobytes gets here; the job's counts matter more than its error text.
-    if (shortened.kind === 'import' && shortened.job.error !== null) {
-      return encodeProgressEvent({ ...shortened, job: { ...shortened.job, error: cut(shortened.job.error, 80) } });
-    }
     throw new Error(`A progress event of ${Buffer.byteLength(text)} bytes does not fit PostgreSQL's NOTIFY limit.`);
   }
   return text;
@@ -81,46 +62,12 @@ export function decodeProgressEvent(payload: string): ProgressEvent | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** What an import job's events carry (all of it but the per-file failure list, which the schema does not serve). */
-export function importJobSnapshot(job: {
+/** The event saying an import job's row changed. */
+export function importJobEvent(job: {
   id: string;
-  path: string;
-  format: ImportJobSnapshot['format'];
-  dataset: string;
-  status: ImportJobSnapshot['status'];
-  total: number;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
   processed: number;
-  created: number;
-  skipped: number;
-  failed: number;
-  error: string | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-}): ImportJobSnapshot {
-  return {
-    id: job.id,
-    path: job.path,
-    format: job.format,
-    dataset: job.dataset,
-    status: job.status,
-    total: job.total,
-    processed: job.processed,
-    created: job.created,
-    skipped: job.skipped,
-    failed: job.failed,
-    error: job.error,
-    startedAt: job.startedAt.toISOString(),
-    finishedAt: job.finishedAt?.toISOString() ?? null,
-  };
-}
-
-/** The job as resolvers see it (import-jobs.ts's shape; the failure list stays with the process that ran it). */
-export function importJobFromSnapshot(job: ImportJobSnapshot | null): ImportJob | null {
-  if (!job) return null;
-  return {
-    ...job,
-    startedAt: new Date(job.startedAt),
-    finishedAt: job.finishedAt ? new Date(job.finishedAt) : null,
-    failures: [],
-  };
+  total: number;
+}): ProgressEvent {
+  return { kind: 'import', jobId: job.id, status: job.status, processed: job.processed, total: job.total };
 }

@@ -1,4 +1,4 @@
-// ImportJob fields. Parent: the in-memory job (datasets/import-jobs.ts), whose fields are the schema's.
+// ImportJob fields. Parent: the stored job (datasets/import-jobs.ts's ImportJob), whose fields are the schema's.
 import { objectResolvers } from '../graphql/object-resolvers.js';
 
 export const ImportJob = objectResolvers('ImportJob')({});

@@ -4,7 +4,6 @@ import { BLEU_FILTER, InvalidInputError, PAGE_SIZE, RATING_FILTER } from '@capti
 import { objectResolvers } from '../graphql/object-resolvers.js';
 import { badInput } from '../errors.js';
 import { readHumanAgreement } from '../metrics/human-agreement.js';
-import { importJobFromSnapshot } from '../live/progress-event.js';
 
 const maxPage = PAGE_SIZE.max;
 
@@ -117,8 +116,7 @@ export const Query = objectResolvers('Query')({
   },
 
   // A job of another API process is known from its live-progress events (live/progress-bus.ts).
-  importJob: (_, args, ctx) =>
-    ctx.services.imports.get(args.id) ?? importJobFromSnapshot(ctx.services.progress.importJob(args.id)),
+  importJob: (_, args, ctx) => ctx.services.imports.get(args.id),
   status: () => ({}),
 });
 

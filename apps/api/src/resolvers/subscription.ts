@@ -1,14 +1,13 @@
 // Subscription root fields (live progress over graphql-ws, live/subscription-server.ts). Each stream listens to the
 // process's ProgressBus, so it sees work done by any process on the database. Streams read what they send from
-// the database (or the event itself, for import jobs), and each event is resolved with fresh DataLoaders: one
-// subscription's context lives as long as the socket, and cached records would go stale between events.
+// the database, and each event is resolved with fresh DataLoaders: one subscription's context lives as long as the
+// socket, and cached records would go stale between events.
 import type { CaptionRecord, EvaluationRunRecord, ImageRecord, ModelRecord } from '@captioner/db';
 import type { ImportJob } from '../datasets/import-jobs.js';
 import { badInput, notFound } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { objectResolvers } from '../graphql/object-resolvers.js';
 import { eventStream } from '../live/event-stream.js';
-import { importJobFromSnapshot, type ImportJobSnapshot } from '../live/progress-event.js';
 
 /** Most images one imageCaptioned subscription watches (an upload batch's worth). */
 const MAX_WATCHED_IMAGES = 100;
@@ -77,29 +76,16 @@ function rereadStream<T>(
 
 export const Subscription = objectResolvers('Subscription')({
   importJobProgress: {
-    subscribe: (_, args, ctx) =>
-      eventStream<ImportJob>((sink) => {
-        const send = (job: ImportJob) => {
-          sink.push(job);
-          if (finished(job.status)) sink.end();
-        };
-        let lastProcessed = -1;
-        const unsubscribe = ctx.services.progress.subscribe((event) => {
-          if (event.kind !== 'import' || event.job.id !== args.id) return;
-          // The event of this process's own start may arrive after the state sent first; never go back.
-          if (event.job.status === 'running' && event.job.processed < lastProcessed) return;
-          lastProcessed = event.job.processed;
-          send(importJobFromSnapshot(event.job)!);
-        });
-        // Its state now: this process's own job, else the latest another process reported.
-        const local = ctx.services.imports.get(args.id);
-        const known = local ?? ctx.services.progress.importJob(args.id);
-        if (known) {
-          lastProcessed = known.processed;
-          send(local ? { ...local } : importJobFromSnapshot(known as ImportJobSnapshot)!);
-        }
-        return unsubscribe;
-      }),
+    async subscribe(_, args, ctx) {
+      const first = await ctx.services.imports.get(args.id);
+      if (!first) throw notFound('import job', args.id);
+      return rereadStream(
+        ctx,
+        (event) => event.kind === 'import' && event.jobId === first.id,
+        () => ctx.services.imports.get(first.id),
+        (job) => finished(job.status),
+      );
+    },
     resolve: (job: ImportJob, _: unknown, ctx: Context) => {
       freshen(ctx);
       return job;
