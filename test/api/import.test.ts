@@ -2,7 +2,7 @@
 // resumable (re-running skips what is stored) and optionally captioning as it goes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { fixtureModelsDir } from '../model-dirs.js';
 import { ADMIN, fixturesDir, loadedModels, repoRoot, startTestApi, waitUntil, type TestApi } from './harness.js';
 import { graphql } from '../generated/index.js';
 import type { ImportDatasetInput, ImportJobRowFragment } from '../generated/graphql.js';
+import { makePng } from './png.js';
 
 const run = promisify(execFile);
 
@@ -183,5 +184,93 @@ describe('the import command', () => {
     const usage = await cli([]).catch((error: { code: number; stderr: string }) => error);
     assert.equal((usage as { code: number }).code, 2);
     assert.match((usage as { stderr: string }).stderr, /Usage: npm run import/);
+  });
+});
+
+/** A Kaggle-layout dataset of `count` distinct generated images, big enough that its import takes a while. */
+async function writeGeneratedDataset(dir: string, count: number): Promise<void> {
+  await mkdir(path.join(dir, 'Images'), { recursive: true });
+  const rows = ['image,caption'];
+  for (let i = 0; i < count; i++) {
+    const name = `generated_${String(i).padStart(4, '0')}.jpg`; // PNG bytes; the reader lists *.jpg names
+    await writeFile(path.join(dir, 'Images', name), makePng(96 + i, 64));
+    rows.push(`${name},"a gradient number ${i}"`);
+  }
+  await writeFile(path.join(dir, 'captions.txt'), `${rows.join('\n')}\n`);
+}
+
+describe('two API instances on one database', () => {
+  let a: TestApi | undefined;
+  let b: TestApi | undefined;
+  let importRoot: string | undefined;
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+    if (importRoot) await rm(importRoot, { recursive: true, force: true });
+  });
+  test('a job started through A is visible, with its progress, through importJob on B; B refuses a second start', async () => {
+    const images = 150;
+    importRoot = await mkdtemp(path.join(os.tmpdir(), 'captioner-import-root-'));
+    await chmod(importRoot, 0o755);
+    await writeGeneratedDataset(path.join(importRoot, 'generated'), images);
+    const env = { CAPTIONER_CAPTION_ON_UPLOAD: 'false', CAPTIONER_IMPORT_ROOT: importRoot };
+    a = await startTestApi(env);
+    b = await startTestApi({ ...env, DATABASE_URL: a.service.services.db.connectionString });
+
+    const start = graphql(`
+      mutation ImportStartReplica($input: ImportDatasetInput!) {
+        importDataset(input: $input) {
+          job {
+            id
+            status
+            createdAt
+            startedAt
+          }
+        }
+      }
+    `);
+    const { importDataset } = await a.gql(start, { input: { path: 'generated' } }, ADMIN);
+    const id = importDataset.job.id;
+    assert.equal(importDataset.job.status, 'QUEUED', 'stored queued; the worker marks it running');
+    assert.equal(importDataset.job.startedAt, null);
+
+    // The same directory cannot be imported twice at once, whichever replica is asked.
+    const second = await b.request(start, { input: { path: 'generated' } }, ADMIN);
+    assert.equal(second.errors?.[0]?.extensions?.code, 'CONFLICT', JSON.stringify(second.errors));
+    assert.equal(second.errors?.[0]?.extensions?.jobId, id);
+
+    const seen: ImportJobRowFragment[] = [];
+    const last = await waitUntil(
+      'the import, as B reports it',
+      async () => {
+        const { importJob } = await b!.gql(
+          graphql(`
+            query ImportReplicaJob($id: ID!) {
+              importJob(id: $id) {
+                ...ImportJobRow
+              }
+            }
+          `),
+          { id },
+        );
+        assert.ok(importJob, 'B knows the job A started');
+        seen.push(importJob);
+        return importJob.status === 'SUCCEEDED' || importJob.status === 'FAILED' ? importJob : null;
+      },
+      120_000,
+    );
+    assert.deepEqual(
+      [last.status, last.total, last.processed, last.created, last.skipped, last.failed, last.error],
+      ['SUCCEEDED', images, images, images, 0, 0, null],
+    );
+    assert.ok(
+      seen.some((job) => job.status === 'RUNNING' && job.processed > 0 && job.processed < images),
+      `B saw the import part-way: ${JSON.stringify(seen.map((job) => [job.status, job.processed]))}`,
+    );
+    const order = ['QUEUED', 'RUNNING', 'SUCCEEDED'];
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i]!.processed >= seen[i - 1]!.processed, 'progress never goes back');
+      assert.ok(order.indexOf(seen[i]!.status) >= order.indexOf(seen[i - 1]!.status), 'nor does the status');
+    }
   });
 });
