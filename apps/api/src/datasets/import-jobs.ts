@@ -191,7 +191,7 @@ export class ImportJobs {
 
   private async runStored(jobId: string): Promise<ImportJob> {
     const stored = await this.db.importJobs.get(jobId);
-    if (!stored) throw new ApiError('NOT_FOUND', `No import job with id "${jobId}"; importDataset returns the ids.`);
+    if (!stored) throw importJobNotFound(jobId);
     if (finished(stored.status) || this.stopping) return stored;
     return this.execute(stored);
   }
@@ -236,6 +236,9 @@ export class ImportJobs {
     return publish(await db.importJobs.finish(stored.id, outcome.status, outcome.error));
   }
 }
+
+export const importJobNotFound = (id: string): ApiError =>
+  new ApiError('NOT_FOUND', `No import job with id "${id}"; importDataset returns the ids.`, { id });
 
 function describeAsInput(error: unknown): Error {
   const { code, message } = describeError(error);

@@ -3,7 +3,7 @@
 // the database, and each event is resolved with fresh DataLoaders: one subscription's context lives as long as the
 // socket, and cached records would go stale between events.
 import type { CaptionRecord, EvaluationRunRecord, ImageRecord, ModelRecord } from '@captioner/db';
-import type { ImportJob } from '../datasets/import-jobs.js';
+import { importJobNotFound, type ImportJob } from '../datasets/import-jobs.js';
 import { badInput, notFound } from '../errors.js';
 import type { Context } from '../graphql/context.js';
 import { objectResolvers } from '../graphql/object-resolvers.js';
@@ -78,7 +78,7 @@ export const Subscription = objectResolvers('Subscription')({
   importJobProgress: {
     async subscribe(_, args, ctx) {
       const first = await ctx.services.imports.get(args.id);
-      if (!first) throw notFound('import job', args.id);
+      if (!first) throw importJobNotFound(args.id);
       return rereadStream(
         ctx,
         (event) => event.kind === 'import' && event.jobId === first.id,
