@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: build what changed (turbo cache), then run the API (embedded PostgreSQL, the shipped Flickr8k models
-// in models/, the demo gallery demo/flickr8k-test imported and captioned on first start) and the Next.js gallery
-// together. Ctrl-C stops both. On a loopback host without CAPTIONER_ADMIN_TOKEN, an admin token is generated for
+// `npm start`: build what changed (turbo cache), then run everything on this machine: the embedded PostgreSQL
+// (unless DATABASE_URL names a server), the API (only queues work: CAPTIONER_WORKER=off), one worker (the shipped
+// Flickr8k models in models/; it imports the demo gallery demo/flickr8k-test on first start and captions it) and
+// the Next.js gallery. Ctrl-C stops them all, the database last. On a loopback host without CAPTIONER_ADMIN_TOKEN, an admin token is generated for
 // this run and printed, so the local demo keeps every feature (the API itself never defaults one).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,18 @@ const build = spawnSync(
 if (build.status !== 0) {
   console.error('Build failed; see the output above.');
   process.exit(build.status ?? 1);
+}
+
+// One embedded PostgreSQL for the API and the worker (each would otherwise want its own).
+let database = null;
+if (!env.DATABASE_URL) {
+  const { startEmbeddedServer } = await import('@captioner/db');
+  database = await startEmbeddedServer({ dataDir: env.CAPTIONER_DATA_DIR ?? path.join(root, 'data') });
+  env.DATABASE_URL = database.connectionString;
+}
+async function exit(code) {
+  await database?.stop().catch((error) => console.error(`Stopping PostgreSQL failed: ${error.message}`));
+  process.exit(code);
 }
 
 const children = [];
@@ -65,7 +78,7 @@ function stop(code = 0) {
     // A second Ctrl-C: the children get their second signal, on which the API exits at once.
     console.error('Stopping now.');
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    setTimeout(() => process.exit(1), 2_000).unref();
+    setTimeout(() => void exit(1), 2_000).unref();
     return;
   }
   stopping = true;
@@ -73,13 +86,13 @@ function stop(code = 0) {
   console.error('Stopping: running work finishes or is handed back for the next start (Ctrl-C again to force).');
   const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
   let left = alive.length;
-  if (left === 0) process.exit(code);
+  if (left === 0) void exit(code);
   for (const child of alive) {
-    child.once('exit', () => --left === 0 && process.exit(code));
+    child.once('exit', () => --left === 0 && void exit(code));
     child.kill('SIGTERM');
   }
-  // The API finishes in-flight captioning within its grace period; never hang forever.
-  setTimeout(() => process.exit(code), 30_000).unref();
+  // The worker finishes running captioning within its grace period; never hang forever.
+  setTimeout(() => void exit(code), 30_000).unref();
 }
 // However this script ends, no child outlives it (they are not in its process group).
 process.on('exit', () => {
@@ -89,14 +102,21 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 process.on('SIGHUP', () => stop(0));
 
-run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), { PORT: apiPort, HOST: host });
+run('API', process.execPath, ['dist/main.js', '--demo'], path.join(root, 'apps/api'), {
+  PORT: apiPort,
+  HOST: host,
+  CAPTIONER_WORKER: 'off',
+});
+run('Worker', process.execPath, ['dist/worker-main.js'], path.join(root, 'apps/api'), {});
 run('Web', process.execPath, ['server.mjs'], path.join(root, 'apps/web'), {
   CAPTIONER_API_URL: `http://${host}:${apiPort}`,
   PORT: webPort,
   HOST: host,
   NODE_ENV: 'production',
 });
-console.log(`\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops both.\n`);
+console.log(
+  `\nGallery: http://${host}:${webPort}\nGraphQL: http://${host}:${apiPort}/graphql\nCtrl-C stops them all.\n`,
+);
 if (generatedAdminToken) {
   console.log(
     `Admin token for this run (Evaluations page, or Authorization: Bearer for importDataset/startEvaluationRun):\n  ${generatedAdminToken}\n`,

@@ -2,8 +2,11 @@
 // with the demo gallery, timed. On a temporary embedded database, ensureDemoGallery() imports demo/flickr8k-test
 // (Flickr8k's 1000 test photos with their reference captions) and queues captions with every loaded model (the
 // shipped Flickr8k models: one shared ResNet50 encoder, two decoders, beam CAPTIONER_DEFAULT_BEAM); the
-// benchmark waits until every caption is stored and prints the import time, the time until the gallery is fully
-// captioned, throughput, and how many images went through each encoder. Goal: under 150 s on 2 cores.
+// benchmark runs a worker in this process, waits until every caption job is done and prints the import time, the
+// time until the gallery is fully captioned, throughput, and how many images went through each encoder. Goal:
+// under 150 s on 2 cores. Then it measures the worker's dynamic batching: the same caption jobs (the stored captions
+// deleted in between) run by a worker taking one job at a time, then CAPTIONER_JOB_BATCH at a time, alternating
+// (BENCH_BATCH_ROUNDS rounds, default 1), printing jobs/s and database transactions per job for each.
 // Options (env): BENCH_DEMO_IMAGES (default: all of them; e.g. 20 for a smoke run), BENCH_DEMO_DIR (default
 // demo/flickr8k-test), and the API's own variables (CAPTIONER_MODELS_DIR, CAPTIONER_ORT_THREADS,
 // CAPTIONER_CAPTION_CONCURRENCY, CAPTIONER_DEFAULT_BEAM, ...).
@@ -14,6 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { demoDataset, demoDir, ensureDemoGallery } from '../src/datasets/demo-gallery.js';
 import { closeServices, openServices } from '../src/service.js';
+import { startWorker } from '../src/jobs/worker.js';
+import { compareBatching } from './batching.js';
 
 const goalSeconds = 150;
 
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
     try {
       const models = services.registry.loaded();
       if (models.length === 0) throw new Error(`no model loaded from ${config.modelsDir}`);
+      const worker = startWorker(services, log, { backfill: false });
       const started = performance.now();
       let importedAt = started;
       let lastReport = started;
@@ -58,8 +64,9 @@ async function main(): Promise<void> {
       if (!result) throw new Error(`nothing imported from ${dir}`);
       if (result.failed > 0) throw new Error(`${result.failed} images failed: ${result.failures.join('; ')}`);
       const importSeconds = (importedAt - started) / 1000;
-      await services.captions.queue.onIdle();
+      await services.jobs.drained('caption');
       const totalSeconds = (performance.now() - started) / 1000;
+      await worker.stop();
 
       // Every image has a caption from every model, with the default settings.
       const perModel: string[] = [];
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
           .map((l) => l.toFixed(1))
           .join(' / ')} (1/5/15 min) at the end`,
       );
+      await compareBatching(services, { dataset: demoDataset, rounds: positiveInt('BENCH_BATCH_ROUNDS') ?? 1, log });
       if (limit === undefined) {
         console.log(
           `Goal: the ${result.total} photos imported and captioned in under ${goalSeconds} s: ${totalSeconds < goalSeconds ? 'met' : 'NOT met'} (${totalSeconds.toFixed(1)} s)`,
@@ -104,7 +112,7 @@ async function main(): Promise<void> {
         );
       }
     } finally {
-      await closeServices(services, log);
+      await closeServices(services);
     }
   } finally {
     await rm(tempDir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { loadConfig, repoRoot } from '../src/config.js';
 import { ingestImage } from '../src/images/ingest-image.js';
 import { closeServices, openServices } from '../src/service.js';
+import { startWorker } from '../src/jobs/worker.js';
 
 const imageCount = Number(process.env.BENCH_IMAGES ?? 240);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -124,7 +125,10 @@ async function main(): Promise<void> {
       });
       ids.push(image.id);
     }
-    await Promise.all(services.captions.captionInBackground(ids));
+    await services.captions.captionInBackground(ids);
+    const worker = startWorker(services, (m) => console.error(m), { backfill: false });
+    await services.jobs.drained('caption');
+    await worker.stop();
     const captionIds: string[] = [];
     for (const id of ids.slice(0, 60))
       for (const c of await services.db.captions.listByImage(id)) captionIds.push(c.id);

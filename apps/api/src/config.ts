@@ -24,8 +24,23 @@ const envSchema = z.object({
   CAPTIONER_MAX_UPLOAD_FILES: int(32, 1, 1000),
   /** Decoded pixels (width x height) per image; larger ones are refused as decompression bombs. */
   CAPTIONER_MAX_PIXELS: int(40_000_000, 1, 1_000_000_000),
-  /** Captioning jobs that run at once; more wait in the queue. */
+  /** Caption batches a worker runs at once (each of up to CAPTIONER_JOB_BATCH jobs). */
   CAPTIONER_CAPTION_CONCURRENCY: int(2, 1, 64),
+  /** inline: this API process also runs a worker (one process does everything); off: it only queues jobs. */
+  CAPTIONER_WORKER: z.enum(['inline', 'off']).default('inline'),
+  /** Caption jobs a worker takes in one fetch and runs as one batch (dynamic batching; 1 = one at a time). */
+  CAPTIONER_JOB_BATCH: int(8, 1, 256),
+  /** After a fetch with fewer jobs than the batch holds, how long the worker waits for more. */
+  CAPTIONER_JOB_BATCH_WAIT_MS: int(10, 0, 10_000),
+  /** Retries of a failed job (exponential backoff from CAPTIONER_JOB_RETRY_DELAY_S) before it is dead. */
+  CAPTIONER_JOB_RETRIES: int(3, 0, 100),
+  CAPTIONER_JOB_RETRY_DELAY_S: int(2, 1, 3600),
+  /** A caption/evaluation job running longer than this is taken to be lost (its worker died) and retried. */
+  CAPTIONER_JOB_EXPIRE_S: int(120, 5, 3600),
+  /** How often expired jobs are looked for (by one process at a time). */
+  CAPTIONER_JOB_MAINTENANCE_S: int(10, 1, 3600),
+  /** How long the captionImage mutation waits for its queued caption before answering STILL_RUNNING. */
+  CAPTIONER_CAPTION_WAIT_S: int(120, 1, 3600),
   /** Beam width of background captioning (uploads, imports, demo). */
   CAPTIONER_DEFAULT_BEAM: int(3, 1, 10),
   CAPTIONER_ORT_THREADS: int(0, 0, 256),
@@ -110,6 +125,11 @@ export interface Config {
   maxUploadRequestBytes: number;
   maxPixels: number;
   captionConcurrency: number;
+  /** Whether the API process runs a worker too. */
+  worker: 'inline' | 'off';
+  jobs: JobsConfig;
+  /** How long captionImage waits for its queued caption. */
+  captionWaitMs: number;
   defaultBeamSize: number;
   ortThreads: number;
   ortProvider: 'cpu' | 'cuda';
@@ -135,6 +155,16 @@ export interface Config {
   corsOrigins: string[];
   /** Undefined: no admin operations (importDataset, startEvaluationRun, deleting others' images). */
   adminToken: string | undefined;
+}
+
+/** Durable jobs (jobs/job-queue.ts) and the worker's batching. */
+export interface JobsConfig {
+  batchSize: number;
+  batchWaitMs: number;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  expireSeconds: number;
+  maintenanceIntervalSeconds: number;
 }
 
 /** Requests allowed per window for each limited action (0 = unlimited). */
@@ -172,6 +202,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadRequestBytes: e.CAPTIONER_MAX_UPLOAD_REQUEST_BYTES,
     maxPixels: e.CAPTIONER_MAX_PIXELS,
     captionConcurrency: e.CAPTIONER_CAPTION_CONCURRENCY,
+    worker: e.CAPTIONER_WORKER,
+    jobs: {
+      batchSize: e.CAPTIONER_JOB_BATCH,
+      batchWaitMs: e.CAPTIONER_JOB_BATCH_WAIT_MS,
+      retryLimit: e.CAPTIONER_JOB_RETRIES,
+      retryDelaySeconds: e.CAPTIONER_JOB_RETRY_DELAY_S,
+      expireSeconds: e.CAPTIONER_JOB_EXPIRE_S,
+      maintenanceIntervalSeconds: e.CAPTIONER_JOB_MAINTENANCE_S,
+    },
+    captionWaitMs: e.CAPTIONER_CAPTION_WAIT_S * 1000,
     defaultBeamSize: e.CAPTIONER_DEFAULT_BEAM,
     ortThreads: e.CAPTIONER_ORT_THREADS,
     ortProvider: e.CAPTIONER_ORT_PROVIDER,

@@ -18,6 +18,8 @@ export const errorCodes = [
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
   'SHUTTING_DOWN',
+  /** Queued work did not finish within the wait; it stays queued. */
+  'STILL_RUNNING',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -38,6 +40,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   GRAPHQL_VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
   SHUTTING_DOWN: 503,
+  STILL_RUNNING: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
 

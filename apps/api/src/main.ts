@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The API process: read config, start the service, listen, shut down gracefully on SIGINT/SIGTERM.
 // `--demo` (what `npm start` passes): until the demo gallery (demo/flickr8k-test, Flickr8k's 1000 test photos with
-// their reference captions) is completely stored, import it in the background and caption it with every loaded
-// model, so a fresh checkout serves a filled gallery.
+// their reference captions) is completely stored, queue its import with captions for the workers, so a fresh
+// checkout serves a filled gallery.
 import { loadConfig } from './config.js';
-import { ensureDemoGallery } from './datasets/demo-gallery.js';
+import { queueDemoGallery } from './datasets/demo-gallery.js';
 import { startService } from './service.js';
 
 const log = (message: string) => console.error(`[api] ${message}`);
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     log('No CAPTIONER_ADMIN_TOKEN: admin operations (importDataset, startEvaluationRun) answer FORBIDDEN.');
 
   if (process.argv.includes('--demo')) {
-    ensureDemoGallery(service.services, { log }).catch((error: Error) =>
-      log(`Demo gallery import failed: ${error.message}`),
+    queueDemoGallery(service.services, log).catch((error: Error) =>
+      log(`Could not queue the demo gallery import: ${error.message}`),
     );
   }
 

@@ -1,5 +1,6 @@
-// startService(): everything the API process runs, wired together — database, models, captioning queue,
-// evaluation worker, import jobs and the HTTP server — with an orderly shutdown.
+// startService(): everything the API process runs, wired together — database, models, the durable job queue,
+// evaluation runs, import jobs, the HTTP server and (CAPTIONER_WORKER=inline) a worker — with an orderly shutdown.
+// openServices() is shared with the worker process (worker-main.ts) and the CLI.
 import { openDatabase, type Database } from '@captioner/db';
 import type { Config } from './config.js';
 import { CaptionService } from './captioning/caption-service.js';
@@ -15,17 +16,21 @@ import { createRateLimits } from './rate-limits/rate-limits.js';
 import { createServer, type CaptionServer } from './server.js';
 import { importJobEvent } from './live/progress-event.js';
 import { ProgressBus } from './live/progress-bus.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { startWorker, type RunningWorker } from './jobs/worker.js';
 
 export interface RunningService {
   services: Services;
   server: CaptionServer;
+  /** The worker this process runs (CAPTIONER_WORKER=inline), else null. */
+  worker: RunningWorker | null;
   /** Finishes running captioning (up to the grace period), stops background work, closes the HTTP server and the DB. */
   shutdown(): Promise<void>;
 }
 
 export interface StartOptions {
   log?: (message: string) => void;
-  /** Queue captions for images that lack them (default true; interrupted work resumes this way). */
+  /** A worker here queues captions for images that lack them (default true). */
   backfill?: boolean;
 }
 
@@ -39,8 +44,19 @@ export async function openServices(config: Config, options: StartOptions = {}): 
   });
   // Live progress: this process's LISTEN connection, and the NOTIFY side the work below publishes through.
   const progress = new ProgressBus(db.pool, db.connectionString, config.progressChannel, log);
+  let jobs: JobQueue | null = null;
   try {
     await progress.start();
+    jobs = await JobQueue.open(db.pool, {
+      connectionString: db.connectionString,
+      retryLimit: config.jobs.retryLimit,
+      retryDelaySeconds: config.jobs.retryDelaySeconds,
+      expireSeconds: config.jobs.expireSeconds,
+      importExpireSeconds: Math.max(config.jobs.expireSeconds, 30 * 60),
+      maintenanceIntervalSeconds: config.jobs.maintenanceIntervalSeconds,
+      log,
+      onQueued: (queue) => progress.publish({ kind: 'jobs', queue }),
+    });
     const registry = await loadModelRegistry(db, {
       modelsDir: config.modelsDir,
       executionProvider: config.ortProvider,
@@ -52,21 +68,31 @@ export async function openServices(config: Config, options: StartOptions = {}): 
     });
     const cache = new ResponseCache({ maxEntries: config.responseCacheEntries, ttlMs: config.responseCacheTtlMs });
     const changed = () => cache.invalidate();
+    // Captions, runs and jobs changed by any process change what queries answer.
+    progress.subscribe(() => changed());
     const captions = new CaptionService(db, registry, {
       concurrency: config.captionConcurrency,
+      maxBatch: config.jobs.batchSize,
       defaultBeamSize: config.defaultBeamSize,
+      jobs,
+      events: progress,
+      waitMs: config.captionWaitMs,
       log,
       onChange: changed,
       onCaptioned: (event) => progress.publish({ kind: 'caption', ...event }),
     });
-    // Up to one run per loaded model together, so runs of models sharing an encoder share its passes.
-    const evaluations = new EvaluationRunner(db, captions, log, changed, Math.max(1, registry.loaded().length), (run) =>
+    const evaluations = new EvaluationRunner(db, captions, jobs, log, changed, (run) =>
       progress.publish({ kind: 'evaluation', ...run }),
     );
     const imports = new ImportJobs(db, {
       importRoot: config.importRoot,
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
-      captionInBackground: (ids) => void captions.captionInBackground(ids),
+      captionInBackground: (ids) =>
+        void captions
+          .captionInBackground(ids)
+          .catch((error: Error) => log(`Could not queue captions: ${error.message}`)),
+      // A worker runs it (jobs/worker.ts).
+      enqueue: (jobId) => jobs!.sendImport(jobId),
       onChange: changed,
       onJobChange: (job) => progress.publish(importJobEvent(job)),
     });
@@ -84,33 +110,26 @@ export async function openServices(config: Config, options: StartOptions = {}): 
       voterSessions: sessions,
       rateLimits: createRateLimits(db.pool, config.rateLimits),
       progress,
+      jobs,
     };
   } catch (error) {
+    await jobs?.stop().catch(() => undefined);
     await progress.stop();
     await db.close();
     throw error;
   }
 }
 
-/** Stops background work in order: imports and evaluations stop taking new work, running captions finish. */
-export async function stopBackgroundWork(
-  services: Services,
-  log: (message: string) => void = console.error,
-): Promise<void> {
+/** Stops what this process runs in the background: imports stop between images; queued jobs stay queued. */
+export async function stopBackgroundWork(services: Services, worker: RunningWorker | null): Promise<void> {
   await services.imports.stop();
-  const evaluationsStopped = services.evaluations.stop();
-  const { dropped, unfinished } = await services.captions.queue.close(services.config.shutdownGraceMs);
-  if (dropped > 0 || unfinished > 0) {
-    log(
-      `Shutdown: ${dropped} queued and ${unfinished} running captioning jobs left for the next start (they are found again then).`,
-    );
-  }
-  await evaluationsStopped;
+  await worker?.stop();
 }
 
-export async function closeServices(services: Services, log: (message: string) => void = console.error): Promise<void> {
-  await stopBackgroundWork(services, log);
+export async function closeServices(services: Services, worker: RunningWorker | null = null): Promise<void> {
+  await stopBackgroundWork(services, worker);
   await services.registry.dispose();
+  await services.jobs.stop();
   await services.progress.stop();
   await services.db.close();
 }
@@ -122,29 +141,22 @@ export async function startService(config: Config, options: StartOptions = {}): 
   try {
     server = await createServer(services, log);
   } catch (error) {
-    await closeServices(services, log);
+    await closeServices(services);
     throw error;
   }
-  // Work a previous process left unfinished: evaluation runs it was running, captions it had not produced.
-  const requeued = await services.db.evaluationRuns.requeueInterrupted();
-  if (requeued.length > 0) log(`Resuming ${requeued.length} interrupted evaluation run(s).`);
-  services.evaluations.wake();
-  if (options.backfill ?? true) {
-    services.captions
-      .backfill()
-      .then((n) => n > 0 && log(`Queued ${n} missing caption(s) for images stored earlier.`))
-      .catch((error: Error) => log(`Could not look for missing captions: ${error.message}`));
-  }
+  const worker = config.worker === 'inline' ? startWorker(services, log, { backfill: options.backfill ?? true }) : null;
   let stopping: Promise<void> | null = null;
   return {
     services,
     server,
+    worker,
     shutdown: () =>
       (stopping ??= (async () => {
         const closingHttp = server.close(); // no new connections; in-flight requests finish
-        await stopBackgroundWork(services, log);
+        await stopBackgroundWork(services, worker);
         await closingHttp;
         await services.registry.dispose();
+        await services.jobs.stop();
         await services.progress.stop();
         await services.db.close();
       })()),

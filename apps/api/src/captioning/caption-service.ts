@@ -1,7 +1,8 @@
-// Captioning for the API: decode settings resolved and checked, cached captions reused, new ones computed
-// through the bounded queue and stored with n-best, attention, sentence BLEU and latency. Models that share an
-// encoder (models/README.md, format 2: the Flickr8k models' ResNet50) share queue batches, and a batch is
-// captioned with captionTogether(), so an image captioned by both goes through the encoder once.
+// Captioning: decode settings resolved and checked, cached captions reused, new ones queued as durable jobs
+// (jobs/job-queue.ts) that a worker runs. In a worker, the jobs it takes go through the in-process batching queue
+// and are stored with n-best, attention, sentence BLEU and latency. Models that share an encoder (models/README.md,
+// format 2: the Flickr8k models' ResNet50) share batches, and a batch is captioned with captionTogether(), so an
+// image captioned by both goes through the encoder once.
 import {
   BEAM_SIZE,
   captionTogether,
@@ -16,6 +17,8 @@ import {
 } from '@captioner/model';
 import type { CaptionRecord, Database, JsonValue } from '@captioner/db';
 import { ApiError, badInput, notFound } from '../errors.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { ProgressEvent } from '../live/progress-event.js';
 import { CaptionQueue, modelAndSettings, type CaptionJob, type Priority } from './caption-queue.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -45,9 +48,19 @@ function attentionOf(model: CaptionModel, result: CaptionResult): StoredAttentio
 export interface CaptionedEvent {
   imageId: string;
   modelId: string;
+  beamSize: number;
+  maxLength: number;
   captionId: string | null;
   error: string | null;
 }
+
+/** Where captioned events arrive from every process (the progress bus). */
+export interface CaptionEvents {
+  subscribe(listener: (event: ProgressEvent) => void): () => void;
+}
+
+/** While waiting for a queued interactive caption, look in the database this often too (a missed event). */
+const WAIT_POLL_MS = 2_000;
 
 export class CaptionService {
   readonly queue: CaptionQueue<CaptionRecord>;
@@ -57,7 +70,13 @@ export class CaptionService {
     readonly registry: ModelRegistry,
     private readonly options: {
       concurrency: number;
+      /** Images per batch in this process's queue. */
+      maxBatch: number;
       defaultBeamSize: number;
+      jobs: JobQueue;
+      events: CaptionEvents;
+      /** How long captionImage waits for a queued caption before answering that it is still being made. */
+      waitMs: number;
       log: (message: string) => void;
       onChange?: () => void;
       /** Called when this process stored a caption of an image, or failed to make one (live progress). */
@@ -74,7 +93,7 @@ export class CaptionService {
     this.queue = new CaptionQueue(
       (jobs) => this.runBatch(jobs),
       options.concurrency,
-      8,
+      options.maxBatch,
       options.onChange,
       (job) => (groups.has(job.modelId) ? groups.get(job.modelId)! : modelAndSettings(job)),
     );
@@ -115,7 +134,7 @@ export class CaptionService {
     return { beamSize: this.options.defaultBeamSize, maxLength: model.manifest.maxLength };
   }
 
-  /** A caption with these settings: the stored one when it exists (cached), else computed now. */
+  /** A caption with these settings: the stored one when it exists (cached), else queued and waited for. */
   async captionImage(
     request: { imageId: string; modelId: string; beamSize?: number | null; maxLength?: number | null },
     priority: Priority = 'interactive',
@@ -123,38 +142,74 @@ export class CaptionService {
     const { settings } = this.resolve(request.modelId, request.beamSize, request.maxLength);
     const image = await this.db.images.getById(request.imageId);
     if (!image) throw notFound('image', request.imageId);
-    const stored = await this.db.captions.find({
-      imageId: image.id,
-      modelId: request.modelId,
-      settings: { ...settings },
-    });
+    const job: CaptionJob = { imageId: image.id, modelId: request.modelId, ...settings };
+    const stored = await this.storedCaption(job);
     if (stored) return { caption: stored, cached: true };
-    const caption = await this.queue.enqueue({ imageId: image.id, modelId: request.modelId, ...settings }, priority);
-    return { caption, cached: false };
+    const caption = this.waitForCaption(job); // listening before queueing: the event cannot come first
+    await this.options.jobs.sendCaptions([job], priority);
+    return { caption: await caption, cached: false };
   }
 
-  /** Queues default-settings captions of these images with every loaded model; failures are logged, not thrown. */
-  captionInBackground(imageIds: readonly string[]): Promise<void>[] {
-    const pending: Promise<void>[] = [];
-    for (const model of this.registry.loaded()) {
-      for (const imageId of imageIds) {
-        pending.push(
-          this.queue
-            .enqueue({ imageId, modelId: model.id, ...this.defaultSettings(model) }, 'background')
-            .then(() => undefined)
-            .catch((error: Error) => {
-              if (error.name !== 'QueueClosedError')
-                this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
-            }),
-        );
-      }
-    }
-    return pending;
+  private storedCaption(job: CaptionJob): Promise<CaptionRecord | null> {
+    return this.db.captions.find({
+      imageId: job.imageId,
+      modelId: job.modelId,
+      settings: { beamSize: job.beamSize, maxLength: job.maxLength },
+    });
   }
 
   /**
-   * Finds images that lack a default caption from some loaded model (uploads whose captioning was cut short by
-   * a restart, images imported before a model existed) and queues them. Returns how many jobs were queued.
+   * Resolves when a worker (in any process) stored this caption; rejects when an attempt failed, or after waitMs
+   * (the job stays queued and the caption appears later). Events wake it; a slow poll covers a missed event.
+   */
+  private waitForCaption(job: CaptionJob): Promise<CaptionRecord> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: CaptionRecord | Error) => {
+        if (settled) return;
+        settled = true;
+        unsubscribe();
+        clearInterval(poll);
+        clearTimeout(timeout);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      const look = () =>
+        this.storedCaption(job).then(
+          (caption) => caption && finish(caption),
+          (error: Error) => finish(error),
+        );
+      const unsubscribe = this.options.events.subscribe((event) => {
+        if (event.kind !== 'caption' || event.imageId !== job.imageId || event.modelId !== job.modelId) return;
+        if (event.beamSize !== job.beamSize || event.maxLength !== job.maxLength) return;
+        if (event.error !== null) finish(new ApiError('INTERNAL_SERVER_ERROR', `Captioning failed: ${event.error}`));
+        else void look();
+      });
+      const poll = setInterval(() => void look(), WAIT_POLL_MS);
+      const timeout = setTimeout(
+        () =>
+          finish(
+            new ApiError(
+              'STILL_RUNNING',
+              `The caption is still being made (no worker finished it within ${Math.round(this.options.waitMs / 1000)} s); it stays queued: ask again in a moment.`,
+            ),
+          ),
+        this.options.waitMs,
+      );
+    });
+  }
+
+  /** Queues default-settings captions of these images with every loaded model (durable background jobs). */
+  async captionInBackground(imageIds: readonly string[]): Promise<void> {
+    const jobs = this.registry
+      .loaded()
+      .flatMap((model) => imageIds.map((imageId) => ({ imageId, modelId: model.id, ...this.defaultSettings(model) })));
+    await this.options.jobs.sendCaptions(jobs, 'background');
+  }
+
+  /**
+   * Finds images that lack a default caption from some loaded model (images imported before a model existed, or
+   * stored while no worker ran) and queues them. Returns how many jobs were queued (waiting ones are not doubled).
    */
   async backfill(): Promise<number> {
     let queued = 0;
@@ -169,20 +224,27 @@ export class CaptionService {
           imageIds: ids,
         });
         const missing = ids.filter((id) => !have.has(id));
-        for (const imageId of missing) {
-          queued++;
-          this.queue
-            .enqueue({ imageId, modelId: model.id, ...this.defaultSettings(model) }, 'background')
-            .catch((error: Error) => {
-              if (error.name !== 'QueueClosedError')
-                this.options.log(`Captioning image ${imageId} with ${model.id} failed: ${error.message}`);
-            });
-        }
+        queued += missing.length;
+        await this.options.jobs.sendCaptions(
+          missing.map((imageId) => ({ imageId, modelId: model.id, ...this.defaultSettings(model) })),
+          'background',
+        );
       }
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }
     return queued;
+  }
+
+  /** The worker's side: these jobs through this process's batching queue; one caption or error per job. */
+  execute(jobs: readonly CaptionJob[], priority: Priority): Promise<(CaptionRecord | Error)[]> {
+    return Promise.all(
+      jobs.map((job) =>
+        this.queue
+          .enqueue(job, priority)
+          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      ),
+    );
   }
 
   /**
@@ -262,6 +324,8 @@ export class CaptionService {
             this.options.onCaptioned?.({
               imageId: job.imageId,
               modelId: job.modelId,
+              beamSize: job.beamSize,
+              maxLength: job.maxLength,
               captionId: null,
               error: result.message,
             });
@@ -290,6 +354,8 @@ export class CaptionService {
           this.options.onCaptioned?.({
             imageId: job.imageId,
             modelId: job.modelId,
+            beamSize: job.beamSize,
+            maxLength: job.maxLength,
             captionId: caption.id,
             error: null,
           });

@@ -12,6 +12,7 @@ import { demoDataset, demoDir } from '../datasets/demo-gallery.js';
 import { importDataset } from '../datasets/import-dataset.js';
 import type { DatasetFormat } from '../datasets/read-dataset.js';
 import { closeServices, openServices } from '../service.js';
+import { startWorker, type RunningWorker } from '../jobs/worker.js';
 import { progressBar } from './progress-bar.js';
 
 const usage = `Usage: npm run import -w @captioner/api -- <dataset dir> [--format flickr8k|karpathy|kaggle] [--dataset <name>]
@@ -75,9 +76,10 @@ async function main(): Promise<number> {
     interrupted = true;
     console.error('\nStopping after the current images; run the same command again to continue.');
   });
+  let worker: RunningWorker | null = null;
   try {
     const bar = progressBar('import ');
-    const captionJobs: Promise<void>[] = [];
+    const queueing: Promise<void>[] = [];
     const result = await importDataset(services.db, {
       root: dir,
       ...(format ? { format } : {}),
@@ -85,7 +87,7 @@ async function main(): Promise<number> {
       ...(splits ? { splits } : {}),
       ...(limit !== undefined ? { limit } : {}),
       limits: { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels },
-      onImage: caption ? (id) => captionJobs.push(...services.captions.captionInBackground([id])) : undefined,
+      onImage: caption ? (id) => queueing.push(services.captions.captionInBackground([id])) : undefined,
       onProgress: (p) => bar.update(p.processed, p.total, `new ${p.created} skipped ${p.skipped} failed ${p.failed}`),
       shouldStop: () => interrupted,
     });
@@ -94,20 +96,24 @@ async function main(): Promise<number> {
       `Imported ${result.dataset} (${result.format}): ${result.created} new, ${result.skipped} already stored, ${result.failed} failed of ${result.total}.`,
     );
     for (const f of result.failures) console.log(`  failed: ${f}`);
-    if (caption && captionJobs.length > 0 && !interrupted) {
+    if (caption && queueing.length > 0 && !interrupted) {
+      // This process works the queue until it is empty (other workers may help).
+      await Promise.all(queueing);
+      worker = startWorker(services, log, { backfill: false });
       const models = services.registry.loaded().map((m) => m.id);
       const captionBar = progressBar('caption');
-      let done = 0;
-      captionJobs.forEach(
-        (job) => void job.then(() => captionBar.update(++done, captionJobs.length, models.join(' + '))),
-      );
-      await Promise.all(captionJobs);
+      let total = 0;
+      await services.jobs.drained('caption', (c) => {
+        const left = c.queued + c.retrying + c.active;
+        total = Math.max(total, left);
+        captionBar.update(total - left, total, `${models.join(' + ')}, ${c.failed} dead`);
+      });
       captionBar.finish();
       console.log(`Captioned ${result.total} images with ${models.join(', ')} (stored captions were reused).`);
     }
     return result.failed > 0 && result.created + result.skipped === 0 ? 1 : 0;
   } finally {
-    await closeServices(services, log);
+    await closeServices(services, worker);
   }
 }
 

@@ -1,15 +1,17 @@
-// Evaluation runs: corpus BLEU-1..4, CIDEr-D and ROUGE-L of a model over a dataset split, computed in the background (independent
-// of the request that started it, so a client disconnecting changes nothing). Captions already stored with the
-// same settings are reused; missing ones go through the captioning queue, so evaluation shares its CPU bound.
-// Progress is checkpointed in the database: a run cut short by a restart is requeued and resumes cheaply,
-// because the captions it had produced are stored. The worker claims up to `runsTogether` queued runs (the
-// service uses one per loaded model) and moves them through their images in step, chunk by chunk: the runs of
-// models that share an encoder (the Flickr8k models' ResNet50) then queue jobs for the same images at the same
-// time, the caption queue batches them together, and each image goes through the encoder once for all of them.
+// Evaluation runs: corpus BLEU-1..4, CIDEr-D and ROUGE-L of a model over a dataset split, computed in the
+// background by workers (independent of the request that started it, so a client disconnecting changes nothing).
+// Starting a run stores it and queues an `evaluate` job (jobs/job-queue.ts). A worker runs a job for a slice of
+// time, chunk by chunk, then queues the next slice: progress is checkpointed in the database after each chunk and
+// the captions it made are stored, so a run whose worker died is retried (its job expires) and continues where it
+// was. Captions already stored with the same settings are reused; missing ones go through the worker's batching
+// queue. A worker takes up to one job per loaded model at once and moves their runs through the images in step:
+// runs of models that share an encoder (the Flickr8k models' ResNet50) then ask for the same images at the same
+// time, and each image goes through the encoder once for all of them.
 import { ciderD, corpusBleu, rougeL, tokenize } from '@captioner/model';
 import type { CaptionRecord, Database, EvaluationRunRecord, Split } from '@captioner/db';
 import { badInput } from '../errors.js';
 import type { CaptionService } from '../captioning/caption-service.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 
 /** Bump when the BLEU definition (tokenisation, smoothing, reference handling) changes. */
 export const bleuMetricVersion = 'nltk-corpus-bleu/cumulative-uniform/no-smoothing/tokenize-lower-nopunct@1';
@@ -20,25 +22,24 @@ export const rougeLMetricVersion = 'coco-rouge-l/lcs-f/beta1.2/best-p-best-r/tok
 
 const chunkSize = 32;
 
+/** What became of a run after a slice. */
+export type SliceOutcome = 'finished' | 'continue';
+
 export class EvaluationRunner {
-  private working = false;
-  private wakeups = 0;
   private stopping = false;
-  private current: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
     private readonly captions: CaptionService,
+    private readonly jobs: JobQueue,
     private readonly log: (message: string) => void,
     /** Called after each stored change (progress, result), e.g. to invalidate cached responses. */
     private readonly onChange: () => void = () => undefined,
-    /** Queued runs claimed and executed together. */
-    private readonly runsTogether = 1,
     /** Called after each stored change of one run (live progress). */
     private readonly onRunChange: (change: RunChange) => void = () => undefined,
   ) {}
 
-  /** Starts a run (or joins the identical queued/running one) and wakes the worker. */
+  /** Starts a run (or joins the identical queued/running one) and queues its job. */
   async start(input: {
     modelId: string;
     split: Split;
@@ -61,122 +62,108 @@ export class EvaluationRunner {
       settings: { ...settings },
       metricVersion: bleuMetricVersion,
     });
-    this.wake();
+    if (result.run.status === 'queued' || result.run.status === 'running')
+      await this.jobs.sendEvaluation(result.run.id);
     return result;
   }
 
-  /** Runs queued runs (up to runsTogether at a time) until none is left. */
-  wake(): void {
-    this.wakeups++;
-    if (this.working || this.stopping) return;
-    this.working = true;
-    this.current = (async () => {
-      try {
-        for (;;) {
-          if (this.stopping) break;
-          const seen = this.wakeups;
-          const ran = await this.execute();
-          // Nothing queued, unless a run was started meanwhile (its wake() found this worker busy).
-          if (!ran && this.wakeups === seen) break;
-        }
-      } catch (error) {
-        this.log(`Evaluation worker stopped: ${(error as Error).message}`);
-      } finally {
-        this.working = false;
-      }
-    })();
+  /** Queues a job for every unfinished run (one waiting job per run at most): runs stored before jobs existed. */
+  async requeueUnfinished(): Promise<number> {
+    const runs = await this.db.evaluationRuns.listUnfinished();
+    for (const run of runs) await this.jobs.sendEvaluation(run.id);
+    return runs.length;
   }
 
-  /** Stops after the current chunk; interrupted runs are requeued at the next start (requeueInterrupted). */
-  async stop(): Promise<void> {
+  /** Ends slices after their current chunk (the worker is stopping); their runs continue in the next job. */
+  stop(): void {
     this.stopping = true;
-    await this.current;
   }
 
   /**
-   * Executes queued runs together until none is left; returns whether there was any. Before each chunk, runs
-   * queued meanwhile join the group (up to runsTogether). Every step takes one chunk of each run: the stored
-   * captions of all of them are looked up first, then all missing ones are queued at once. A run that joins
-   * later starts at the chunk the others are at (and wraps round to the ones it missed), so runs over the same
-   * images keep asking for the same images at the same time.
+   * Runs these runs together until they finish, fail, or `sliceMs` has passed. A run that failed is stored as
+   * failed and reported finished; one that is cut off by the time or the stop reports 'continue' (its caller
+   * queues the next slice). Throws only when the database fails (the job is then retried).
    */
-  private async execute(): Promise<boolean> {
+  async runSlice(runIds: readonly string[], sliceMs: number): Promise<SliceOutcome[]> {
+    const deadline = Date.now() + sliceMs;
+    const outcome = new Map<string, SliceOutcome>(runIds.map((id) => [id, 'finished']));
     const active: RunState[] = [];
-    let any = false;
-    for (;;) {
-      if (this.stopping) return any; // runs left 'running' are requeued and resumed at the next start
-      while (active.length < this.runsTogether) {
-        const run = await this.db.evaluationRuns.claimNext();
-        if (!run) break;
-        any = true;
-        const phase = active[0] ? active[0].ids[active[0].order[active[0].next]! * chunkSize] : undefined;
-        const state = await this.prepare(run, phase).catch((error: unknown) => this.failed(run, error));
-        if (state) active.push(state);
+    for (const id of runIds) {
+      const run = await this.db.evaluationRuns.resume(id);
+      if (!run) continue; // finished already (a slice that ran twice), or deleted
+      const state = await this.prepare(run).catch((error: unknown) => this.failed(run, error));
+      if (state) active.push(state);
+    }
+    while (active.length > 0) {
+      if (this.stopping || Date.now() >= deadline) {
+        for (const state of active) outcome.set(state.run.id, 'continue');
+        break;
       }
-      if (active.length === 0) return any;
-
-      const starts = active.map((state) => state.order[state.next]! * chunkSize);
-      const stored = await Promise.all(
-        active.map((state, i) => this.storedCaptions(state, starts[i]!).catch((error: unknown) => error as Error)),
-      );
       const outcomes = await Promise.all(
-        active.map((state, i) => {
-          const found = stored[i]!;
-          if (found instanceof Error) return found;
-          return this.completeChunk(state, starts[i]!, found).then(
+        active.map((state) =>
+          this.completeChunk(state).then(
             () => null,
-            (error: unknown) => error as Error,
-          );
-        }),
+            (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+          ),
+        ),
       );
       // Failed runs and finished ones leave the group; the rest go on to their next chunk.
       for (const [i, error] of [...outcomes.entries()].reverse()) {
         const state = active[i]!;
-        if (error === null && state.next < state.order.length) continue;
+        if (error === null && state.next < state.chunks) continue;
         active.splice(i, 1);
         if (error !== null) {
-          if (this.stopping && error.name === 'QueueClosedError') continue; // requeued at the next start
-          await this.failed(state.run, error);
+          // A stopping worker hands the chunk back: the next slice does it again.
+          if (this.stopping && error.name === 'QueueClosedError') outcome.set(state.run.id, 'continue');
+          else await this.failed(state.run, error);
         } else {
           await this.finish(state).catch((finishError: unknown) => this.failed(state.run, finishError));
         }
       }
       this.onChange();
     }
+    return runIds.map((id) => outcome.get(id)!);
   }
 
-  /** The run's image set and chunk order: from the chunk holding `phase` (an image id), if the run has it. */
-  private async prepare(run: EvaluationRunRecord, phase: string | undefined): Promise<RunState> {
+  /** The run's image set, and where it is: the chunk after the last one its stored progress counts. */
+  private async prepare(run: EvaluationRunRecord): Promise<RunState> {
     const settings = { beamSize: Number(run.settings.beamSize), maxLength: Number(run.settings.maxLength) };
     const ids = await this.db.images.listIdsForEvaluation({ split: run.split, dataset: run.dataset ?? undefined });
-    await this.db.evaluationRuns.setTotal(run.id, ids.length);
-    this.onRunChange({ runId: run.id, status: 'running', done: 0, total: ids.length });
     const chunks = Math.max(1, Math.ceil(ids.length / chunkSize));
-    const at = phase === undefined ? -1 : ids.indexOf(phase);
-    const first = at < 0 ? 0 : Math.floor(at / chunkSize);
-    const order = Array.from({ length: chunks }, (_, k) => (first + k) % chunks);
-    return { run, settings, ids, order, next: 0, done: 0, byImage: new Map(), reused: 0 };
+    // Resuming: chunks are taken in order and progress is stored after each, so done / chunkSize were completed
+    // (unless the image set changed meanwhile; then the run starts over).
+    const resumable = run.total === ids.length && run.done > 0 && run.done <= ids.length;
+    const next = resumable ? Math.floor(run.done / chunkSize) : 0;
+    if (!resumable) await this.db.evaluationRuns.setTotal(run.id, ids.length);
+    const state = {
+      run,
+      settings,
+      ids,
+      chunks,
+      next,
+      done: next * chunkSize,
+      reused: resumable ? run.reusedCaptions : 0,
+    };
+    this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
+    return state;
   }
 
-  /** The run's stored captions of images start..start+chunkSize (with its settings). */
-  private storedCaptions({ run, settings, ids }: RunState, start: number): Promise<Map<string, CaptionRecord>> {
-    return this.db.captions.findForImages({
+  /** The next chunk: stored captions reused, missing ones made through the worker's queue; progress saved. */
+  private async completeChunk(state: RunState): Promise<void> {
+    const { run, settings, ids } = state;
+    const chunk = ids.slice(state.next * chunkSize, (state.next + 1) * chunkSize);
+    const stored = await this.db.captions.findForImages({
       modelId: run.modelId,
       settings: { ...settings },
-      imageIds: ids.slice(start, start + chunkSize),
+      imageIds: chunk,
     });
-  }
-
-  /** Queues (synchronously, before its first await) the chunk's missing captions, waits for them, saves progress. */
-  private async completeChunk(state: RunState, start: number, stored: Map<string, CaptionRecord>): Promise<void> {
-    const { run, settings, ids, byImage } = state;
-    const chunk = ids.slice(start, start + chunkSize);
-    const made = Promise.all(
-      chunk
-        .filter((id) => !stored.has(id))
-        .map((imageId) => this.captions.queue.enqueue({ imageId, modelId: run.modelId, ...settings }, 'background')),
+    const missing = chunk.filter((id) => !stored.has(id));
+    const made = await this.captions.execute(
+      missing.map((imageId) => ({ imageId, modelId: run.modelId, ...settings })),
+      'background',
     );
-    for (const c of [...stored.values(), ...(await made)]) byImage.set(c.imageId, c);
+    const failure = made.find((m): m is Error => m instanceof Error);
+    if (failure) throw failure;
     state.reused += stored.size;
     state.done += chunk.length;
     state.next++;
@@ -185,10 +172,19 @@ export class EvaluationRunner {
     this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
   }
 
-  /** Corpus BLEU, CIDEr-D and ROUGE-L of the same captions against the images' references. */
-  private async finish({ run, ids, byImage }: RunState): Promise<void> {
+  /** Corpus BLEU, CIDEr-D and ROUGE-L of the run's stored captions against the images' references. */
+  private async finish({ run, settings, ids }: RunState): Promise<void> {
     const loaders = this.db.createLoaders({});
     const references = await loaders.referencesByImageId.loadMany(ids);
+    const byImage = new Map<string, CaptionRecord>();
+    for (let start = 0; start < ids.length; start += 500) {
+      const found = await this.db.captions.findForImages({
+        modelId: run.modelId,
+        settings: { ...settings },
+        imageIds: ids.slice(start, start + 500),
+      });
+      for (const [id, caption] of found) byImage.set(id, caption);
+    }
     const refs: string[][][] = [];
     const hyps: string[][] = [];
     ids.forEach((id, i) => {
@@ -208,12 +204,13 @@ export class EvaluationRunner {
     this.onRunChange({ runId: run.id, status: 'succeeded', done: ids.length, total: ids.length });
   }
 
-  private async failed(run: EvaluationRunRecord, error: unknown): Promise<void> {
+  private async failed(run: EvaluationRunRecord, error: unknown): Promise<null> {
     const message = error instanceof Error ? error.message : String(error);
     this.log(`Evaluation run ${run.id} failed: ${message}`);
     await this.db.evaluationRuns.fail(run.id, message).catch(() => undefined);
     this.onChange();
     this.onRunChange({ runId: run.id, status: 'failed', done: run.done, total: run.total });
+    return null;
   }
 }
 
@@ -230,12 +227,10 @@ interface RunState {
   settings: { beamSize: number; maxLength: number };
   /** The images, in evaluation order. */
   ids: string[];
-  /** Chunk indices in the order this run takes them (rotated when it joined a group mid-way). */
-  order: number[];
-  /** Position in `order` of the next chunk. */
+  chunks: number;
+  /** Index of the next chunk. */
   next: number;
   /** Images done so far (progress). */
   done: number;
-  byImage: Map<string, CaptionRecord>;
   reused: number;
 }

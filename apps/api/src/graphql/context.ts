@@ -1,4 +1,6 @@
+import DataLoader from 'dataloader';
 // What every resolver receives: the shared services, this request's DataLoaders and the voter.
+import type { JobQueue } from '../jobs/job-queue.js';
 import type { Database } from '@captioner/db';
 import type { Config } from '../config.js';
 import type { CaptionService } from '../captioning/caption-service.js';
@@ -30,6 +32,8 @@ export interface Services {
   rateLimits: RateLimits;
   /** Live progress events of every process sharing the database (LISTEN/NOTIFY), for subscriptions. */
   progress: ProgressBus;
+  /** The durable job queue (pg-boss) every API and worker process shares. */
+  jobs: JobQueue;
 }
 
 export type Loaders = ReturnType<Database['createLoaders']>;
@@ -45,6 +49,8 @@ export interface Context {
   admin: AdminStatus;
   /** Per-request memo for aggregate queries several fields share. */
   memo: Map<string, Promise<unknown>>;
+  /** Whether an image has a caption job waiting or running (one query for a whole page of images). */
+  captioningPending: DataLoader<string, boolean>;
 }
 
 export function createContext(
@@ -57,7 +63,15 @@ export function createContext(
     ...request,
     loaders: services.db.createLoaders(voterId ? { voterId } : {}),
     memo: new Map(),
+    captioningPending: pendingCaptionsLoader(services),
   };
+}
+
+export function pendingCaptionsLoader(services: Services): DataLoader<string, boolean> {
+  return new DataLoader(async (ids: readonly string[]) => {
+    const pending = await services.jobs.imagesWithPendingCaptions(ids);
+    return ids.map((id) => pending.has(id));
+  });
 }
 
 export function requireVoter(ctx: Context): string {

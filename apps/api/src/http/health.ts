@@ -20,6 +20,6 @@ export async function handleHealth(services: Services, reply: FastifyReply, shut
       status: shuttingDown ? 'shutting-down' : ok ? 'ok' : 'degraded',
       database,
       models,
-      captionQueue: services.captions.queue.stats(),
+      jobQueues: await services.jobs.counts().catch((error: Error) => ({ error: error.message })),
     });
 }

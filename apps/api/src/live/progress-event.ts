@@ -29,9 +29,14 @@ const eventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('caption'),
     imageId: z.string(),
     modelId: z.string(),
+    /** The decode settings of the caption (absent from older senders). */
+    beamSize: z.number().int().optional(),
+    maxLength: z.number().int().optional(),
     captionId: z.string().nullable(),
     error: z.string().nullable(),
   }),
+  // Jobs were queued on this queue: workers fetch now instead of at their next poll.
+  z.object({ kind: z.literal('jobs'), queue: z.string() }),
 ]);
 
 export type ProgressEvent = z.infer<typeof eventSchema>;

@@ -34,7 +34,7 @@ export const Image = objectResolvers('Image')({
     if (args.modelId) captions = captions.filter((c) => c.modelId === args.modelId);
     return args.all ? captions : onePerModel(captions, ctx);
   },
-  captioningPending: (image, _, ctx) => ctx.services.captions.queue.hasWorkFor(image.id),
+  captioningPending: (image, _, ctx) => ctx.captioningPending.load(image.id),
   async meanRating(image, _, ctx) {
     return (await ctx.loaders.imageStatsById.load(image.id))?.meanRating ?? null;
   },

@@ -126,5 +126,19 @@ export const ImageConnection = objectResolvers('ImageConnection')({
 
 export const ServiceStatus = objectResolvers('ServiceStatus')({
   models: (_, __, ctx) => ctx.services.db.models.list(),
-  captionQueue: (_, __, ctx) => ctx.services.captions.queue.stats(),
+  captionQueue: async (_, __, ctx) => {
+    const caption = (await ctx.services.jobs.counts()).find((q) => q.queue === 'caption');
+    return {
+      pending: (caption?.queued ?? 0) + (caption?.retrying ?? 0),
+      running: caption?.active ?? 0,
+      concurrency: ctx.services.config.worker === 'inline' ? ctx.services.config.captionConcurrency : 0,
+    };
+  },
+  jobQueues: (_, __, ctx) => ctx.services.jobs.counts(),
+  deadJobs: async (_, args, ctx) => {
+    const first = args.first ?? 20;
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw badInput('first must be from 1 to 200.', 'first');
+    const dead = await ctx.services.jobs.deadJobs(first);
+    return dead.map((job) => ({ ...job, data: JSON.stringify(job.data) }));
+  },
 });

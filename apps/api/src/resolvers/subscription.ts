@@ -5,7 +5,7 @@
 import type { CaptionRecord, EvaluationRunRecord, ImageRecord, ModelRecord } from '@captioner/db';
 import { importJobNotFound, type ImportJob } from '../datasets/import-jobs.js';
 import { badInput, notFound } from '../errors.js';
-import type { Context } from '../graphql/context.js';
+import { pendingCaptionsLoader, type Context } from '../graphql/context.js';
 import { objectResolvers } from '../graphql/object-resolvers.js';
 import { eventStream } from '../live/event-stream.js';
 
@@ -23,6 +23,7 @@ export interface ImageCaptionedParent {
 function freshen(ctx: Context): void {
   ctx.loaders = ctx.services.db.createLoaders(ctx.voterId ? { voterId: ctx.voterId } : {});
   ctx.memo = new Map();
+  ctx.captioningPending = pendingCaptionsLoader(ctx.services);
 }
 
 const finished = (status: string) => status === 'succeeded' || status === 'failed';

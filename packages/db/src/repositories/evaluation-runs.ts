@@ -109,6 +109,35 @@ export function evaluationRunsRepository(ctx: DbContext) {
       return row ? toRecord(row) : null;
     },
 
+    /**
+     * Marks a queued run running, or takes over a running one whose worker was lost (its job was retried); the
+     * progress stays, so the run continues where it was. Null when the run is finished or unknown.
+     */
+    async resume(id: string): Promise<EvaluationRunRecord | null> {
+      if (!isUuid(id)) return null;
+      const now = new Date();
+      await run(() =>
+        ctx.prisma.evaluationRun.updateMany({
+          where: { id, status: 'queued' },
+          data: { status: 'running', startedAt: now, updatedAt: now },
+        }),
+      );
+      const row = await getById(id);
+      return row && row.status === 'running' ? row : null;
+    },
+
+    /** Runs not finished yet (queued or running), oldest first. */
+    async listUnfinished(): Promise<EvaluationRunRecord[]> {
+      const rows = await run(() =>
+        ctx.prisma.evaluationRun.findMany({
+          where: { status: { in: ['queued', 'running'] } },
+          orderBy: { createdAt: 'asc' },
+          select: EVALUATION_RUN_SELECT,
+        }),
+      );
+      return rows.map(toRecord);
+    },
+
     setTotal: (id: string, total: number) => transition(id, ['running'], { total }, 'set the total of'),
 
     progress: (id: string, progress: { done: number; reusedCaptions?: number }) =>
