@@ -90,3 +90,10 @@ export class ConnectionError extends DatabaseError {
     super('CONNECTION_FAILED', message, options);
   }
 }
+
+/** Object storage (S3) failed or holds something other than what a row says; the message names the object. */
+export class ImageStorageError extends DatabaseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IMAGE_STORAGE', message, options);
+  }
+}

@@ -10,9 +10,23 @@ export {
   DatabaseError,
   DataDirInUseError,
   EmbeddedServerError,
+  ImageStorageError,
   ImportJobConflictError,
   InvalidInputError,
   MigrationError,
   NotFoundError,
 } from './errors.js';
 export type * from './types.js';
+export {
+  IMAGE_LOCATIONS,
+  type ImageLocation,
+  type ImageStorageOptions,
+  type ObjectStore,
+} from './storage/object-store.js';
+export { createS3ObjectStore, type S3ObjectStoreOptions } from './storage/s3-object-store.js';
+export {
+  migrateImageStorage,
+  type StorageMigrationOptions,
+  type StorageMigrationProgress,
+  type StorageMigrationResult,
+} from './storage/migrate-storage.js';

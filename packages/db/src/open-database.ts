@@ -14,6 +14,8 @@ import { captionsRepository } from './repositories/captions.js';
 import { evaluationRunsRepository } from './repositories/evaluation-runs.js';
 import { imagesRepository } from './repositories/images.js';
 import { importJobsRepository } from './repositories/import-jobs.js';
+import { imagePlacement } from './storage/image-placement.js';
+import type { ImageStorageOptions } from './storage/object-store.js';
 import { leaderboardRepository } from './repositories/leaderboard.js';
 import { modelsRepository } from './repositories/models.js';
 import { preferencesRepository } from './repositories/preferences.js';
@@ -36,6 +38,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Receives the embedded server's log lines. */
   onServerLog?: (line: string) => void;
+  /**
+   * Where image bytes go and the object store to read them from (storage/object-store.ts). Default: in the images
+   * table. With an object store, its bucket is checked before anything else starts.
+   */
+  imageStorage?: ImageStorageOptions;
 }
 
 export interface DatabaseHealth {
@@ -57,6 +64,13 @@ export async function openDatabase(options: OpenDatabaseOptions) {
       'openDatabase needs dataDir (where the embedded PostgreSQL keeps its cluster) or databaseUrl (an external server).',
     );
   }
+
+  // Fails before any server starts when the options are incomplete; the bucket is checked next.
+  const placementOptions = options.imageStorage ?? {};
+  if (placementOptions.target === 's3' && !placementOptions.objects) {
+    throw new InvalidInputError("imageStorage.target 's3' needs imageStorage.objects (the object store).");
+  }
+  await placementOptions.objects?.check();
 
   let server: EmbeddedServer | null = null;
   if (!databaseUrl) {
@@ -87,7 +101,7 @@ export async function openDatabase(options: OpenDatabaseOptions) {
   const ctx: DbContext = { prisma, pool };
 
   const repos = {
-    images: imagesRepository(ctx),
+    images: imagesRepository(ctx, imagePlacement(ctx, placementOptions)),
     references: referencesRepository(ctx),
     models: modelsRepository(ctx),
     captions: captionsRepository(ctx),

@@ -14,6 +14,10 @@ const RULES: Record<string, string> = {
   images_source_check: 'An image source must be "upload" or "dataset".',
   images_split_check: 'A split must be "train", "val" or "test".',
   images_dataset_check: 'A dataset name must not be empty.',
+  images_storage_check:
+    "An image's bytes live in exactly one place: storage 'postgres' with bytes and thumbnail, or 's3' with an object key.",
+  images_object_key_key: 'Another image already uses this object-storage key.',
+  image_object_deletions_object_key_check: 'An object-storage key must not be empty.',
   reference_captions_text_check: 'A reference caption must not be blank.',
   reference_captions_position_check: 'A reference caption position must not be negative.',
   models_id_check: 'A model id must be lowercase letters, digits, ".", "_" or "-" (e.g. "shapes-lstm").',

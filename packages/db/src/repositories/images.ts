@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { IMAGE_SELECT } from '../columns.js';
 import { isUuid, run, type DbContext } from '../context.js';
-import { InvalidInputError } from '../errors.js';
+import { ImageStorageError, InvalidInputError } from '../errors.js';
 import type {
   DatasetSummary,
   ImageFilter,
@@ -14,13 +14,87 @@ import type {
   StoredBytes,
 } from '../types.js';
 import { countImages, listImages } from '../sql/gallery.js';
+import type { ImageLocation } from '../storage/object-store.js';
+import type { ImagePlacement } from '../storage/image-placement.js';
 
 const SPLIT_ORDER: readonly Split[] = ['train', 'val', 'test'];
 
 // source and split are written only from the ImageSource / Split unions (and CHECKed by the database).
 const toRecord = (row: Prisma.ImageGetPayload<{ select: typeof IMAGE_SELECT }>) => row as ImageRecord;
 
-export function imagesRepository(ctx: DbContext) {
+export function imagesRepository(ctx: DbContext, placement: ImagePlacement) {
+  /** The row's columns but the bytes' location. */
+  const rowData = (sha256: string, input: NewImage) => ({
+    sha256,
+    mime: input.mime,
+    byteSize: input.bytes.length,
+    width: input.width,
+    height: input.height,
+    thumbnailMime: input.thumbnailMime ?? 'image/webp',
+    filename: input.filename ?? null,
+    source: input.source,
+    dataset: input.dataset ?? null,
+    split: input.split ?? null,
+    uploaderVoterId: input.uploaderVoterId ?? null,
+  });
+
+  /**
+   * INSERT ... ON CONFLICT (sha256) DO NOTHING RETURNING, the bytes in the row: nothing comes back when the bytes
+   * are stored already.
+   */
+  async function insertInRow(sha256: string, input: NewImage): Promise<ImageRecord | undefined> {
+    const data = {
+      ...rowData(sha256, input),
+      storage: 'postgres',
+      bytes: Buffer.from(input.bytes),
+      thumbnail: Buffer.from(input.thumbnail),
+    };
+    const [row] = await run(() =>
+      ctx.prisma.image.createManyAndReturn({ data, skipDuplicates: true, select: IMAGE_SELECT }),
+    );
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * The same with the bytes in object storage: objects are written (and checked) only for bytes not stored yet,
+   * then the INSERT claims their key in one transaction. When a concurrent upload of the same bytes inserted first,
+   * the objects written here are released.
+   */
+  async function insertWithObjects(sha256: string, input: NewImage): Promise<ImageRecord | undefined> {
+    const known = await run(() => ctx.prisma.image.findUnique({ where: { sha256 }, select: { id: true } }));
+    if (known) return undefined;
+    const objectKey = await placement.writeObjects(
+      sha256,
+      sha256,
+      { bytes: Buffer.from(input.bytes), mime: input.mime },
+      { bytes: Buffer.from(input.thumbnail), mime: input.thumbnailMime ?? 'image/webp' },
+    );
+    const data = { ...rowData(sha256, input), storage: 's3', objectKey };
+    const outcome = await run(() =>
+      ctx.prisma.$transaction(async (tx) => {
+        const { count } = await tx.imageObjectDeletion.deleteMany({ where: { objectKey } });
+        // Only a drain deletes the record without us, and only after an hour: the objects may be gone.
+        if (count !== 1) return 'reclaimed' as const;
+        const [row] = await tx.image.createManyAndReturn({ data, skipDuplicates: true, select: IMAGE_SELECT });
+        if (!row) throw new DuplicateInsert();
+        return toRecord(row);
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof DuplicateInsert) return 'duplicate' as const;
+      throw error;
+    });
+    if (outcome === 'reclaimed') {
+      throw new ImageStorageError(
+        `Storing image ${sha256} took so long that its objects (${objectKey}) were cleaned up as abandoned; store it again.`,
+      );
+    }
+    if (outcome === 'duplicate') {
+      await placement.release(objectKey);
+      return undefined;
+    }
+    return outcome;
+  }
+
   return {
     /** Stores the image unless the same bytes are stored already; then returns that one. */
     async upsertBySha256(input: NewImage): Promise<{ image: ImageRecord; created: boolean }> {
@@ -31,29 +105,9 @@ export function imagesRepository(ctx: DbContext) {
         throw new InvalidInputError('An image needs a thumbnail (got none).');
       }
       const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-      // INSERT ... ON CONFLICT (sha256) DO NOTHING RETURNING: nothing comes back when the bytes are stored already.
-      const [inserted] = await run(() =>
-        ctx.prisma.image.createManyAndReturn({
-          data: {
-            sha256,
-            bytes: Buffer.from(input.bytes),
-            mime: input.mime,
-            byteSize: input.bytes.length,
-            width: input.width,
-            height: input.height,
-            thumbnail: Buffer.from(input.thumbnail),
-            thumbnailMime: input.thumbnailMime ?? 'image/webp',
-            filename: input.filename ?? null,
-            source: input.source,
-            dataset: input.dataset ?? null,
-            split: input.split ?? null,
-            uploaderVoterId: input.uploaderVoterId ?? null,
-          },
-          skipDuplicates: true,
-          select: IMAGE_SELECT,
-        }),
-      );
-      if (inserted) return { image: toRecord(inserted), created: true };
+      const inserted =
+        placement.target === 'postgres' ? await insertInRow(sha256, input) : await insertWithObjects(sha256, input);
+      if (inserted) return { image: inserted, created: true };
       // Already stored: keep it, only filling in what was unknown (an upload later imported from a dataset).
       // Each fill-in applies only while its column is still NULL, so concurrent importers cannot overwrite.
       const fillIns: Prisma.PrismaPromise<Prisma.BatchPayload>[] = [];
@@ -82,13 +136,29 @@ export function imagesRepository(ctx: DbContext) {
     },
 
     /**
-     * Deletes the image for good; its bytes and thumbnail (columns of the row), captions, ratings, preferences and
-     * references go with it (ON DELETE CASCADE). False when there was no such image.
+     * Deletes the image for good; its captions, ratings, preferences and references go with it (ON DELETE CASCADE),
+     * its bytes with the row or, in object storage, recorded for deletion in the same transaction and deleted right
+     * after (a failure there leaves them to the next drain). False when there was no such image.
      */
     async deleteById(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
-      const { count } = await run(() => ctx.prisma.image.deleteMany({ where: { id } }));
-      return count === 1;
+      for (;;) {
+        const outcome = await run(() =>
+          ctx.prisma.$transaction(async (tx) => {
+            const row = await tx.image.findUnique({ where: { id }, select: { objectKey: true } });
+            if (!row) return 'none' as const;
+            // Only this exact placement: if a storage move switched the row meanwhile nothing is deleted; read again.
+            const { count } = await tx.image.deleteMany({ where: { id, objectKey: row.objectKey } });
+            if (count !== 1) return 'changed' as const;
+            if (row.objectKey) await tx.imageObjectDeletion.create({ data: { objectKey: row.objectKey } });
+            return row;
+          }),
+        );
+        if (outcome === 'none') return false;
+        if (outcome === 'changed') continue;
+        if (outcome.objectKey) await placement.drain([outcome.objectKey]).catch(() => 0);
+        return true;
+      }
     },
 
     async getById(id: string): Promise<ImageRecord | null> {
@@ -113,19 +183,54 @@ export function imagesRepository(ctx: DbContext) {
 
     async getOriginal(id: string): Promise<StoredBytes | null> {
       if (!isUuid(id)) return null;
-      const image = await run(() =>
-        ctx.prisma.image.findUnique({ where: { id }, select: { bytes: true, mime: true, sha256: true } }),
+      const row = await run(() =>
+        ctx.prisma.image.findUnique({
+          where: { id },
+          select: { id: true, bytes: true, mime: true, sha256: true, storage: true, objectKey: true },
+        }),
       );
-      return image ? { bytes: Buffer.from(image.bytes), mime: image.mime, sha256: image.sha256 } : null;
+      return row ? { bytes: await placement.read(row, 'original'), mime: row.mime, sha256: row.sha256 } : null;
     },
 
     async getThumbnail(id: string): Promise<StoredBytes | null> {
       if (!isUuid(id)) return null;
-      const image = await run(() =>
-        ctx.prisma.image.findUnique({ where: { id }, select: { thumbnail: true, thumbnailMime: true, sha256: true } }),
+      const row = await run(() =>
+        ctx.prisma.image.findUnique({
+          where: { id },
+          select: { id: true, thumbnail: true, thumbnailMime: true, sha256: true, storage: true, objectKey: true },
+        }),
       );
-      return image ? { bytes: Buffer.from(image.thumbnail), mime: image.thumbnailMime, sha256: image.sha256 } : null;
+      return row
+        ? { bytes: await placement.read(row, 'thumbnail'), mime: row.thumbnailMime, sha256: row.sha256 }
+        : null;
     },
+
+    /** Images per storage location (for the storage migration's progress). */
+    async countByStorage(): Promise<Record<ImageLocation, number>> {
+      const groups = await run(() => ctx.prisma.image.groupBy({ by: ['storage'], _count: { _all: true } }));
+      const counts: Record<ImageLocation, number> = { postgres: 0, s3: 0 };
+      for (const group of groups) counts[group.storage as ImageLocation] = group._count._all;
+      return counts;
+    },
+
+    /** Ids of images stored in `storage`, in id order after `afterId` (keyset pages for the storage migration). */
+    async idsStoredIn(storage: ImageLocation, options: { afterId?: string | null; limit: number }): Promise<string[]> {
+      const rows = await run(() =>
+        ctx.prisma.image.findMany({
+          where: { storage, ...(options.afterId ? { id: { gt: options.afterId } } : {}) },
+          orderBy: { id: 'asc' },
+          take: options.limit,
+          select: { id: true },
+        }),
+      );
+      return rows.map((row) => row.id);
+    },
+
+    /** Moves one image's bytes and thumbnail to `to` (see storage/image-placement.ts): never loses them. */
+    moveBytes: (id: string, to: ImageLocation) => placement.move(id, to),
+
+    /** Deletes the objects of deleted or moved images that are still due (after a crash or an S3 outage). */
+    drainObjectDeletions: () => placement.drain(),
 
     list: (query: ListImagesQuery = {}) => listImages(ctx, query),
     count: (filter: ImageFilter = {}) => countImages(ctx, filter),
@@ -187,3 +292,6 @@ export function imagesRepository(ctx: DbContext) {
 }
 
 export type ImagesRepository = ReturnType<typeof imagesRepository>;
+
+/** The concurrent INSERT of the same bytes won; the objects written for this one are released. */
+class DuplicateInsert extends Error {}
