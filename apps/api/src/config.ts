@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { imageStorageConfig, storageEnvShape, type ImageStorageConfig } from './storage/storage-config.js';
 
 /** Repository root: apps/api/{src,dist}/config.(ts|js) -> ../../.. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -99,6 +100,8 @@ const envSchema = z.object({
       'use a lowercase identifier: letters, digits, underscores (e.g. captioner_progress)',
     )
     .default('captioner_progress'),
+  /** Image storage: CAPTIONER_IMAGE_STORE and the CAPTIONER_S3_* bucket (storage/storage-config.ts). */
+  ...storageEnvShape,
   /** Skip captioning on upload (the queue still runs explicit mutations). For tests and bulk loads. */
   CAPTIONER_CAPTION_ON_UPLOAD: z
     .enum(['true', 'false', '1', '0'])
@@ -155,6 +158,8 @@ export interface Config {
   corsOrigins: string[];
   /** Undefined: no admin operations (importDataset, startEvaluationRun, deleting others' images). */
   adminToken: string | undefined;
+  /** Where image bytes go, and the S3 bucket if one is configured. */
+  imageStorage: ImageStorageConfig;
 }
 
 /** Durable jobs (jobs/job-queue.ts) and the worker's batching. */
@@ -238,5 +243,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: e.CAPTIONER_TRUSTED_PROXIES,
     corsOrigins: e.CAPTIONER_CORS_ORIGINS,
     adminToken: e.CAPTIONER_ADMIN_TOKEN,
+    imageStorage: imageStorageConfig(e),
   };
 }

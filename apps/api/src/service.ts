@@ -2,6 +2,7 @@
 // evaluation runs, import jobs, the HTTP server and (CAPTIONER_WORKER=inline) a worker — with an orderly shutdown.
 // openServices() is shared with the worker process (worker-main.ts) and the CLI.
 import { openDatabase, type Database } from '@captioner/db';
+import { imageStorageOptions } from './storage/image-storage.js';
 import type { Config } from './config.js';
 import { CaptionService } from './captioning/caption-service.js';
 import { loadModelRegistry } from './captioning/model-registry.js';
@@ -41,6 +42,7 @@ export async function openServices(config: Config, options: StartOptions = {}): 
     dataDir: config.dataDir,
     migrationsDir: config.migrationsDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    imageStorage: imageStorageOptions(config.imageStorage),
   });
   // Live progress: this process's LISTEN connection, and the NOTIFY side the work below publishes through.
   const progress = new ProgressBus(db.pool, db.connectionString, config.progressChannel, log);
