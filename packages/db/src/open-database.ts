@@ -112,6 +112,9 @@ export async function openDatabase(options: OpenDatabaseOptions) {
     leaderboard: leaderboardRepository(ctx),
   };
 
+  // Objects whose deletion failed earlier (object storage down, a process killed) go now; failing again, they wait.
+  if (placementOptions.objects) await repos.images.drainObjectDeletions().catch(() => 0);
+
   let closing: Promise<void> | null = null;
   return {
     mode,

@@ -109,6 +109,36 @@ describe('image storage in S3-compatible object storage (s3rver)', () => {
     missing.client.destroy();
   });
 
+  it('objects whose deletion failed are deleted when the database is next opened', async () => {
+    const failingDelete: ObjectStore = {
+      ...s3.store,
+      delete: async () => {
+        throw new ImageStorageError('injected: object storage unreachable');
+      },
+    };
+    const outage = await openDatabase({
+      databaseUrl: inTable.connectionString,
+      migrationsDir,
+      imageStorage: { target: 's3', objects: failingDelete },
+    });
+    try {
+      const { image } = await outage.images.upsertBySha256(imageInput());
+      assert.equal(await outage.images.deleteById(image.id), true, 'the image is deleted even so');
+      assert.equal((await s3.keys()).length, 2, 'its objects are still there');
+      assert.equal(await countRows(inTable, 'image_object_deletions'), 1, 'and recorded for deletion');
+    } finally {
+      await outage.close();
+    }
+    const reopened = await openDatabase({
+      databaseUrl: inTable.connectionString,
+      migrationsDir,
+      imageStorage: { target: 's3', objects: s3.store },
+    });
+    await reopened.close();
+    assert.deepEqual(await s3.keys(), []);
+    assert.equal(await countRows(inTable, 'image_object_deletions'), 0);
+  });
+
   it('the database refuses a row with bytes in two places or in none', async () => {
     const { image } = await inTable.images.upsertBySha256(imageInput());
     await assert.rejects(
