@@ -46,6 +46,12 @@ async function runOnce(
   await worker.stop();
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const after = await transactions(services);
+  const { rows } = await services.db.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM captions WHERE image_id = ANY($1::uuid[])',
+    [ids],
+  );
+  if (rows[0]!.n !== ids.length * models.length)
+    throw new Error(`batch ${batch}: ${rows[0]!.n} captions stored, expected ${ids.length * models.length}`);
   return { batch, jobs: ids.length * models.length, seconds, transactions: after - before };
 }
 

@@ -1,4 +1,5 @@
 // Public surface of @captioner/db (see README.md).
+export { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 export { openDatabase, type Database, type DatabaseHealth, type OpenDatabaseOptions } from './open-database.js';
 export { decodeSettingsKey } from './decode-settings.js';
 export { BLEU_FILTER, IMPORT_FAILURES_KEPT, PAGE_SIZE, RATING_FILTER, STARS } from './limits.js';

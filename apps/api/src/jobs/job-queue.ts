@@ -85,7 +85,26 @@ export class JobQueue {
       archiveFailedAfterSeconds: 7 * 24 * 60 * 60,
     });
     boss.on('error', (error) => options.log(`Job queue: ${error.message}`));
-    await boss.start();
+    // Two processes installing pg-boss's schema, or creating the same queue, at once fail or deadlock inside
+    // pg-boss (its schema check runs outside its lock; each queue creates and attaches a partition), as the API
+    // and the worker of a first `npm start` did: one process at a time, by an advisory lock of our own.
+    const lock = await pool.connect();
+    const key = `${PG_BOSS_SCHEMA} setup`;
+    try {
+      await lock.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      await boss.start();
+      await JobQueue.createQueues(boss, options);
+    } catch (error) {
+      await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      lock.release();
+    }
+    return new JobQueue(boss, pool, options);
+  }
+
+  private static async createQueues(boss: PgBoss, options: JobQueueOptions): Promise<void> {
     const common = {
       policy: 'stately' as const,
       retryLimit: options.retryLimit,
@@ -101,7 +120,6 @@ export class JobQueue {
       await boss.createQueue(queue.name, queue);
       await boss.updateQueue(queue.name, queue); // a queue created by an earlier start keeps its settings otherwise
     }
-    return new JobQueue(boss, pool, options);
   }
 
   /**

@@ -115,7 +115,7 @@ export function startWorker(
   if (options.backfill ?? true) {
     captions
       .backfill()
-      .then((n) => n > 0 && log(`Queued ${n} missing caption(s) for images stored earlier.`))
+      .then((n) => n > 0 && log(`${n} caption(s) missing for images stored earlier are queued.`))
       .catch((error: Error) => log(`Could not look for missing captions: ${error.message}`));
   }
 
