@@ -80,37 +80,64 @@ export class EvaluationRunner {
   }
 
   /**
-   * Runs these runs together until they finish, fail, or `sliceMs` has passed. A run that failed is stored as
-   * failed and reported finished; one that is cut off by the time or the stop reports 'continue' (its caller
-   * queues the next slice). Throws only when the database fails (the job is then retried).
+   * Runs these runs together until they finish, fail, or `sliceMs` has passed. Before each chunk, `join` may hand
+   * over runs queued meanwhile (up to `runsTogether` in all); a run that joins starts at the chunk the others are
+   * at and wraps round to the ones it missed, so runs over the same images keep asking for the same images at
+   * the same time. A run that failed is stored as failed and reported finished; one cut off by the time or the
+   * stop reports 'continue' (its caller queues the next slice). Throws only when the database fails (the job is
+   * then retried).
    */
-  async runSlice(runIds: readonly string[], sliceMs: number): Promise<SliceOutcome[]> {
-    const deadline = Date.now() + sliceMs;
-    const outcome = new Map<string, SliceOutcome>(runIds.map((id) => [id, 'finished']));
+  async runSlice(
+    runIds: readonly string[],
+    options: { sliceMs: number; runsTogether: number; join?: (wanted: number) => Promise<string[]> },
+  ): Promise<Map<string, SliceOutcome>> {
+    const deadline = Date.now() + options.sliceMs;
+    const outcome = new Map<string, SliceOutcome>();
     const active: RunState[] = [];
-    for (const id of runIds) {
+    const add = async (id: string) => {
+      outcome.set(id, 'finished');
       const run = await this.db.evaluationRuns.resume(id);
-      if (!run) continue; // finished already (a slice that ran twice), or deleted
-      const state = await this.prepare(run).catch((error: unknown) => this.failed(run, error));
+      if (!run) return; // finished already (a slice that ran twice), or deleted
+      const lead = active[0];
+      const phase = lead ? lead.order[lead.next] : undefined;
+      const state = await this.prepare(run, phase).catch((error: unknown) => this.failed(run, error));
       if (state) active.push(state);
-    }
-    while (active.length > 0) {
+    };
+    for (const id of runIds) await add(id);
+    for (;;) {
+      if (options.join && active.length > 0 && active.length < options.runsTogether && !this.stopping) {
+        for (const id of await options.join(options.runsTogether - active.length)) await add(id);
+      }
+      if (active.length === 0) break;
       if (this.stopping || Date.now() >= deadline) {
         for (const state of active) outcome.set(state.run.id, 'continue');
         break;
       }
-      const outcomes = await Promise.all(
+      // Every run's stored captions of its chunk first, then all missing ones queued at once (completeChunk queues
+      // before its first await): the worker's queue then batches the runs' jobs for the same images together.
+      const stored = await Promise.all(
         active.map((state) =>
-          this.completeChunk(state).then(
+          state.next < state.order.length
+            ? this.chunkCaptions(state).catch((error: unknown) =>
+                error instanceof Error ? error : new Error(String(error)),
+              )
+            : null,
+        ),
+      );
+      const outcomes = await Promise.all(
+        active.map((state, i) => {
+          const found = stored[i]!;
+          if (found === null || found instanceof Error) return found;
+          return this.completeChunk(state, found).then(
             () => null,
             (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-          ),
-        ),
+          );
+        }),
       );
       // Failed runs and finished ones leave the group; the rest go on to their next chunk.
       for (const [i, error] of [...outcomes.entries()].reverse()) {
         const state = active[i]!;
-        if (error === null && state.next < state.chunks) continue;
+        if (error === null && state.next < state.order.length) continue;
         active.splice(i, 1);
         if (error !== null) {
           // A stopping worker hands the chunk back: the next slice does it again.
@@ -122,60 +149,48 @@ export class EvaluationRunner {
       }
       this.onChange();
     }
-    return runIds.map((id) => outcome.get(id)!);
+    return outcome;
   }
 
-  /** The run's image set, and where it is: the chunk after the last one its stored progress counts. */
-  private async prepare(run: EvaluationRunRecord): Promise<RunState> {
+  /**
+   * The run's image set and what is left of it: the chunks holding images without the run's caption, from the
+   * chunk `phase` on (wrapping round). Progress counts the images captioned already, so a run resumed by another
+   * worker (or a later slice) continues where it was, in whatever order it went.
+   */
+  private async prepare(run: EvaluationRunRecord, phase: number | undefined): Promise<RunState> {
     const settings = { beamSize: Number(run.settings.beamSize), maxLength: Number(run.settings.maxLength) };
     const ids = await this.db.images.listIdsForEvaluation({ split: run.split, dataset: run.dataset ?? undefined });
+    const stored = await this.storedCaptions(run, settings, ids);
     const chunks = Math.max(1, Math.ceil(ids.length / chunkSize));
-    // Resuming: chunks are taken in order and progress is stored after each, so done / chunkSize were completed
-    // (unless the image set changed meanwhile; then the run starts over).
-    const resumable = run.total === ids.length && run.done > 0 && run.done <= ids.length;
-    const next = resumable ? Math.floor(run.done / chunkSize) : 0;
-    if (!resumable) await this.db.evaluationRuns.setTotal(run.id, ids.length);
+    const first = phase !== undefined && phase < chunks ? phase : 0;
+    const order = Array.from({ length: chunks }, (_, k) => (first + k) % chunks).filter((c) =>
+      ids.slice(c * chunkSize, (c + 1) * chunkSize).some((id) => !stored.has(id)),
+    );
+    const fresh = run.done === 0;
+    if (fresh || run.total !== ids.length) await this.db.evaluationRuns.setTotal(run.id, ids.length);
+    if (fresh && stored.size > 0) {
+      await this.db.evaluationRuns.progress(run.id, { done: stored.size, reusedCaptions: stored.size });
+    }
     const state = {
       run,
       settings,
       ids,
-      chunks,
-      next,
-      done: next * chunkSize,
-      reused: resumable ? run.reusedCaptions : 0,
+      order,
+      next: 0,
+      captioned: new Set(stored.keys()),
+      done: stored.size,
+      // Captions that were there before the run (the rest it made itself, or found made meanwhile).
+      reused: fresh ? stored.size : run.reusedCaptions,
     };
     this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
     return state;
   }
 
-  /** The next chunk: stored captions reused, missing ones made through the worker's queue; progress saved. */
-  private async completeChunk(state: RunState): Promise<void> {
-    const { run, settings, ids } = state;
-    const chunk = ids.slice(state.next * chunkSize, (state.next + 1) * chunkSize);
-    const stored = await this.db.captions.findForImages({
-      modelId: run.modelId,
-      settings: { ...settings },
-      imageIds: chunk,
-    });
-    const missing = chunk.filter((id) => !stored.has(id));
-    const made = await this.captions.execute(
-      missing.map((imageId) => ({ imageId, modelId: run.modelId, ...settings })),
-      'background',
-    );
-    const failure = made.find((m): m is Error => m instanceof Error);
-    if (failure) throw failure;
-    state.reused += stored.size;
-    state.done += chunk.length;
-    state.next++;
-    if (chunk.length === 0) return;
-    await this.db.evaluationRuns.progress(run.id, { done: state.done, reusedCaptions: state.reused });
-    this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
-  }
-
-  /** Corpus BLEU, CIDEr-D and ROUGE-L of the run's stored captions against the images' references. */
-  private async finish({ run, settings, ids }: RunState): Promise<void> {
-    const loaders = this.db.createLoaders({});
-    const references = await loaders.referencesByImageId.loadMany(ids);
+  private async storedCaptions(
+    run: EvaluationRunRecord,
+    settings: { beamSize: number; maxLength: number },
+    ids: readonly string[],
+  ): Promise<Map<string, CaptionRecord>> {
     const byImage = new Map<string, CaptionRecord>();
     for (let start = 0; start < ids.length; start += 500) {
       const found = await this.db.captions.findForImages({
@@ -185,6 +200,49 @@ export class EvaluationRunner {
       });
       for (const [id, caption] of found) byImage.set(id, caption);
     }
+    return byImage;
+  }
+
+  /** The run's next chunk and its captions stored now. */
+  private async chunkCaptions(state: RunState): Promise<{ chunk: string[]; stored: Map<string, CaptionRecord> }> {
+    const index = state.order[state.next]!;
+    const chunk = state.ids.slice(index * chunkSize, (index + 1) * chunkSize);
+    const stored = await this.db.captions.findForImages({
+      modelId: state.run.modelId,
+      settings: { ...state.settings },
+      imageIds: chunk,
+    });
+    return { chunk, stored };
+  }
+
+  /** Makes the chunk's missing captions through the worker's queue (queued synchronously); saves progress. */
+  private async completeChunk(
+    state: RunState,
+    { chunk, stored }: { chunk: string[]; stored: Map<string, CaptionRecord> },
+  ): Promise<void> {
+    const { run, settings, ids } = state;
+    const missing = chunk.filter((id) => !stored.has(id));
+    const made = await this.captions.execute(
+      missing.map((imageId) => ({ imageId, modelId: run.modelId, ...settings })),
+      'background',
+    );
+    const failure = made.find((m): m is Error => m instanceof Error);
+    if (failure) throw failure;
+    state.next++;
+    // Captions that appeared since the run began (another run or worker made them) count as reused.
+    for (const id of stored.keys()) if (!state.captioned.has(id)) state.reused++;
+    for (const id of chunk) state.captioned.add(id);
+    if (state.captioned.size === state.done) return;
+    state.done = state.captioned.size;
+    await this.db.evaluationRuns.progress(run.id, { done: state.done, reusedCaptions: state.reused });
+    this.onRunChange({ runId: run.id, status: 'running', done: state.done, total: ids.length });
+  }
+
+  /** Corpus BLEU, CIDEr-D and ROUGE-L of the run's stored captions against the images' references. */
+  private async finish({ run, settings, ids }: RunState): Promise<void> {
+    const loaders = this.db.createLoaders({});
+    const references = await loaders.referencesByImageId.loadMany(ids);
+    const byImage = await this.storedCaptions(run, settings, ids);
     const refs: string[][][] = [];
     const hyps: string[][] = [];
     ids.forEach((id, i) => {
@@ -227,9 +285,12 @@ interface RunState {
   settings: { beamSize: number; maxLength: number };
   /** The images, in evaluation order. */
   ids: string[];
-  chunks: number;
-  /** Index of the next chunk. */
+  /** Chunk indices left, in the order this run takes them (rotated when it joined a group mid-way). */
+  order: number[];
+  /** Position in `order` of the next chunk. */
   next: number;
+  /** Images with the run's caption (progress is their number). */
+  captioned: Set<string>;
   /** Images done so far (progress). */
   done: number;
   reused: number;

@@ -49,22 +49,43 @@ export function startWorker(
       );
     },
   });
+  const runsTogether = Math.max(1, registry.loaded().length);
   const evaluateWorker = new QueueWorker<EvaluateJobData>(jobs.boss, {
     queue: EVALUATE_QUEUE,
     // One run per loaded model at once, so runs of models sharing an encoder share its passes.
-    batchSize: Math.max(1, registry.loaded().length),
+    batchSize: runsTogether,
     concurrency: 1,
     batchWaitMs: 200,
     pollMs: POLL_MS,
     workerName,
     log,
     handle: async (batch) => {
+      // Runs queued while this slice runs join it (between chunks); their jobs are completed here too.
+      const joined: JobWithMetadata<EvaluateJobData>[] = [];
       const outcomes = await evaluations.runSlice(
         batch.map((job) => job.data.runId),
-        sliceMs(config.jobs.expireSeconds),
+        {
+          sliceMs: sliceMs(config.jobs.expireSeconds),
+          runsTogether,
+          join: async (wanted) => {
+            const more = await jobs.boss.fetch<EvaluateJobData>(EVALUATE_QUEUE, {
+              batchSize: wanted,
+              includeMetadata: true,
+            });
+            joined.push(...more);
+            return more.map((job) => job.data.runId);
+          },
+        },
       );
-      for (const [i, outcome] of outcomes.entries()) {
-        if (outcome === 'continue') await jobs.sendEvaluation(batch[i]!.data.runId);
+      for (const job of [...batch, ...joined]) {
+        if (outcomes.get(job.data.runId) === 'continue') await jobs.sendEvaluation(job.data.runId);
+      }
+      if (joined.length > 0) {
+        await jobs.boss.complete(
+          EVALUATE_QUEUE,
+          joined.map((job) => job.id),
+          { worker: workerName } as never,
+        );
       }
       return batch.map(() => null);
     },
