@@ -145,3 +145,13 @@ test('a group function batches several models’ jobs for the same images, at mo
   );
   assert.equal((await Promise.all(all)).length, 10);
 });
+
+test('a closed queue refuses jobs until it is reopened', async () => {
+  const queue = new CaptionQueue<string>(async (jobs) => jobs.map((j) => j.imageId), 1);
+  await queue.close(0);
+  await assert.rejects(queue.enqueue({ imageId: 'x', modelId: 'm', beamSize: 1, maxLength: 5 }), {
+    name: 'QueueClosedError',
+  });
+  queue.reopen();
+  assert.equal(await queue.enqueue({ imageId: 'y', modelId: 'm', beamSize: 1, maxLength: 5 }), 'y');
+});

@@ -118,6 +118,11 @@ export class CaptionQueue<R> {
     return { dropped: waiting.length, unfinished: this.runningJobs };
   }
 
+  /** Takes jobs again after close() (a worker started anew in the same process, as the benchmark does). */
+  reopen(): void {
+    this.closed = false;
+  }
+
   /** Resolves when nothing is waiting or running (for tests and the import command). */
   onIdle(): Promise<void> {
     if (this.running === 0 && this.byKey.size === 0) return Promise.resolve();

@@ -201,9 +201,12 @@ export class CaptionService {
 
   /** Queues default-settings captions of these images with every loaded model (durable background jobs). */
   async captionInBackground(imageIds: readonly string[]): Promise<void> {
-    const jobs = this.registry
-      .loaded()
-      .flatMap((model) => imageIds.map((imageId) => ({ imageId, modelId: model.id, ...this.defaultSettings(model) })));
+    // Image by image, every model's job together: a worker's fetch then takes both models' jobs for the same
+    // images, and each image goes through their shared encoder once.
+    const models = this.registry.loaded();
+    const jobs = imageIds.flatMap((imageId) =>
+      models.map((model) => ({ imageId, modelId: model.id, ...this.defaultSettings(model) })),
+    );
     await this.options.jobs.sendCaptions(jobs, 'background');
   }
 
@@ -217,19 +220,20 @@ export class CaptionService {
     for (;;) {
       const page: Awaited<ReturnType<Database['images']['list']>> = await this.db.images.list({ first: 100, after });
       const ids = page.items.map((i) => i.image.id);
+      const missing: CaptionJob[] = [];
       for (const model of this.registry.loaded()) {
         const have = await this.db.captions.findForImages({
           modelId: model.id,
           settings: { ...this.defaultSettings(model) },
           imageIds: ids,
         });
-        const missing = ids.filter((id) => !have.has(id));
-        queued += missing.length;
-        await this.options.jobs.sendCaptions(
-          missing.map((imageId) => ({ imageId, modelId: model.id, ...this.defaultSettings(model) })),
-          'background',
-        );
+        for (const imageId of ids)
+          if (!have.has(imageId)) missing.push({ imageId, modelId: model.id, ...this.defaultSettings(model) });
       }
+      // Image by image (see captionInBackground).
+      missing.sort((a, b) => ids.indexOf(a.imageId) - ids.indexOf(b.imageId));
+      queued += missing.length;
+      await this.options.jobs.sendCaptions(missing, 'background');
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }

@@ -79,6 +79,11 @@ export class EvaluationRunner {
     this.stopping = true;
   }
 
+  /** Runs slices again after stop() (a worker started anew in the same process). */
+  reopen(): void {
+    this.stopping = false;
+  }
+
   /**
    * Runs these runs together until they finish, fail, or `sliceMs` has passed. Before each chunk, `join` may hand
    * over runs queued meanwhile (up to `runsTogether` in all); a run that joins starts at the chunk the others are

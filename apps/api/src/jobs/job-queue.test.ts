@@ -84,3 +84,25 @@ test('a job that keeps failing is retried, then dead with its error in deadJobs'
   assert.equal(dead!.attempts, 2);
   assert.deepEqual(dead!.data, job('broken'));
 });
+
+test('caption jobs queued together are fetched in the order they were given (both models of an image together)', async () => {
+  const queue = opened[0]!;
+  const order = Array.from({ length: 40 }, (_, i) => job(`o${Math.floor(i / 2)}`, i % 2 === 0 ? 'lstm' : 'attention'));
+  await queue.sendCaptions(order, 'background');
+  // Each fetch of 4 takes the next 4 jobs given: two images, both models each.
+  const key = (j: { imageId: string; modelId: string }) => `${j.imageId}/${j.modelId}`;
+  for (let start = 0; start < order.length; start += 4) {
+    const fetched = await queue.boss.fetch<{ imageId: string; modelId: string }>(CAPTION_QUEUE, { batchSize: 4 });
+    assert.deepEqual(
+      fetched.map((j) => key(j.data)).sort(),
+      order
+        .slice(start, start + 4)
+        .map(key)
+        .sort(),
+    );
+    await queue.boss.complete(
+      CAPTION_QUEUE,
+      fetched.map((j) => j.id),
+    );
+  }
+});

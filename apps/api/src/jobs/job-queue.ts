@@ -4,6 +4,7 @@
 // a 'failed' state that keeps dead jobs visible, and "stately" queues whose unique index allows one waiting and one
 // running job per key (so the same caption is never queued twice). Its fetch takes N ready jobs at once with
 // SKIP LOCKED, which is what the worker's dynamic batching needs. (Its 10.x line is the one that runs on Node 20.)
+import { randomBytes } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { CaptionJob, Priority } from '../captioning/caption-queue.js';
@@ -59,6 +60,33 @@ export interface DeadJob {
 }
 
 export const PG_BOSS_SCHEMA = 'pgboss';
+
+let lastMs = 0;
+let sequence = 0;
+/**
+ * A UUIDv7 whose order is the order of the calls (in this process). Jobs inserted in one statement share
+ * created_on, and pg-boss then fetches them by id: random ids would scatter an image's jobs for two models over
+ * different batches, and the shared encoder would see the image twice.
+ */
+function orderedUuid(): string {
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    sequence++;
+    if (sequence > 0xfff) {
+      lastMs++;
+      sequence = 0;
+    }
+    ms = lastMs;
+  } else {
+    lastMs = ms;
+    sequence = 0;
+  }
+  const hex = ms.toString(16).padStart(12, '0') + '7' + sequence.toString(16).padStart(3, '0');
+  const random = randomBytes(8);
+  random[0] = (random[0]! & 0x3f) | 0x80; // the RFC 4122 variant
+  const tail = random.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+}
 
 /** The key that makes a caption job unique among waiting and running ones (interactive ones apart, see send). */
 const captionKey = (job: CaptionJob) => `${job.imageId}|${job.modelId}|${job.beamSize}|${job.maxLength}`;
@@ -131,6 +159,7 @@ export class JobQueue {
     if (jobs.length === 0) return;
     await this.boss.insert(
       jobs.map((job) => ({
+        id: orderedUuid(),
         name: CAPTION_QUEUE,
         data: { ...job },
         priority: PRIORITY[priority],

@@ -28,6 +28,9 @@ export function startWorker(
 ): RunningWorker {
   const { config, jobs, captions, evaluations, registry, progress } = services;
   const workerName = `${os.hostname()}:${process.pid}`;
+  // A worker stopped earlier in this process closed these.
+  captions.queue.reopen();
+  evaluations.reopen();
   const captionWorker = new QueueWorker<CaptionJob>(jobs.boss, {
     queue: CAPTION_QUEUE,
     batchSize: config.jobs.batchSize,
