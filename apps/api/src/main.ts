@@ -6,6 +6,7 @@
 import { loadConfig } from './config.js';
 import { queueDemoGallery } from './datasets/demo-gallery.js';
 import { startService } from './service.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const log = (message: string) => console.error(`[api] ${message}`);
 
@@ -24,27 +25,7 @@ async function main(): Promise<void> {
     );
   }
 
-  // One Ctrl-C under `npm start -w` arrives twice (from the terminal, and forwarded by npm): a repeat within a
-  // second is the same keypress; a later one forces the exit.
-  let firstSignalAt: number | null = null;
-  const stop = (signal: string) => {
-    if (firstSignalAt !== null && Date.now() - firstSignalAt < 1_000) return;
-    if (firstSignalAt !== null) {
-      log(`Second ${signal}: exiting now.`);
-      process.exit(1);
-    }
-    firstSignalAt = Date.now();
-    log(`${signal}: finishing running work and shutting down (send again to force).`);
-    service.shutdown().then(
-      () => process.exit(0),
-      (error: Error) => {
-        log(`Shutdown failed: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals({ log, doing: 'finishing running work and shutting down', shutdown: service.shutdown });
 }
 
 main().catch((error: Error) => {

@@ -6,6 +6,7 @@
 import { loadConfig } from './config.js';
 import { startWorker } from './jobs/worker.js';
 import { closeServices, openServices } from './service.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const log = (message: string) => console.error(`[worker] ${message}`);
 
@@ -21,26 +22,11 @@ async function main(): Promise<void> {
   }
   const worker = startWorker(services, log);
 
-  let firstSignalAt: number | null = null;
-  const stop = (signal: string) => {
-    // One Ctrl-C can arrive twice (the terminal's process group, and a forwarding parent): same keypress.
-    if (firstSignalAt !== null && Date.now() - firstSignalAt < 1_000) return;
-    if (firstSignalAt !== null) {
-      log(`Second ${signal}: exiting now (running jobs are retried after they expire).`);
-      process.exit(1);
-    }
-    firstSignalAt = Date.now();
-    log(`${signal}: finishing running jobs and stopping (send again to force).`);
-    closeServices(services, worker).then(
-      () => process.exit(0),
-      (error: Error) => {
-        log(`Shutdown failed: ${error.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals({
+    log,
+    doing: 'finishing running jobs and stopping',
+    shutdown: () => closeServices(services, worker),
+  });
 }
 
 main().catch((error: Error) => {
