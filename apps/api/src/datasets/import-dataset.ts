@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sentenceBleu, tokenize } from '@captioner/model';
-import type { Database, Split } from '@captioner/db';
+import type { Database, ImportJobProgress, Split } from '@captioner/db';
 import { ingestImage } from '../images/ingest-image.js';
 import { describeError } from '../to-api-error.js';
 import { readDataset, type DatasetFormat } from './read-dataset.js';
@@ -24,16 +24,10 @@ export interface ImportOptions {
   shouldStop?: () => boolean;
 }
 
-export interface ImportProgress {
+/** The stored job's counts (failures: the first few, `file: message`), with what was imported. */
+export interface ImportProgress extends ImportJobProgress {
   format: DatasetFormat;
   dataset: string;
-  total: number;
-  processed: number;
-  created: number;
-  skipped: number;
-  failed: number;
-  /** The first few failures, `file: message`. */
-  failures: string[];
 }
 
 /** Images processed at once: hashing and sharp decoding overlap with database round trips. */
